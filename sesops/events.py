@@ -1,0 +1,264 @@
+"""The SES event model: every shape AWS delivers feedback in -> per-recipient rows.
+
+Pure: no I/O. Accepted shapes (any nesting of them):
+
+* an SNS envelope (``Type``/``MessageId``/``TopicArn``/``Message``) as an HTTP or SQS
+  body, including the Lambda key style (``SigningCertUrl``, ``UnsubscribeUrl``,
+  ``Subject: null``) and a Lambda event (``Records[].Sns``);
+* an SQS message dump (``Body`` holding an envelope or a raw SES object), or a whole
+  ``ReceiveMessage`` response (``Messages``);
+* the SES object itself (raw message delivery, exported logs): identity notifications
+  (``notificationType``) and configuration-set event publishing (``eventType``).
+
+Control messages (subscription (un)confirmations, ``AmazonSnsSubscriptionSucceeded``,
+the event-publishing validation text) yield no rows and are reported by kind.
+Anything else raises :class:`~sesops.errors.RecordError` with a short reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from sesops.classify import classify
+from sesops.errors import RecordError
+
+#: The row contract: column names in order. Times are tz-aware UTC once loaded.
+COLUMNS: tuple[str, ...] = (
+    "event_type",
+    "timestamp",
+    "email",
+    "recipient_domain",
+    "bounce_type",
+    "bounce_subtype",
+    "action",
+    "status",
+    "diagnostic_code",
+    "complaint_feedback_type",
+    "complaint_subtype",
+    "delay_type",
+    "message_id",
+    "feedback_id",
+    "source",
+    "sending_account_id",
+    "subject",
+    "sns_message_id",
+    "topic_arn",
+    "category",
+)
+
+Row = tuple[Any, ...]
+
+EVENT_PUBLISHING_VALIDATION = "Successfully validated SNS topic for Amazon SES event publishing."
+SNS_CONTROL_TYPES = frozenset({"SubscriptionConfirmation", "UnsubscribeConfirmation"})
+SES_CONTROL_TYPES = frozenset({"AmazonSnsSubscriptionSucceeded"})
+
+# Where each event type keeps its own details and (for four types) its recipients.
+_DETAIL_KEY = {"Rendering Failure": "failure", "DeliveryDelay": "deliveryDelay"}
+_RECIPIENTS = {
+    "Bounce": ("bounce", "bouncedRecipients"),
+    "Complaint": ("complaint", "complainedRecipients"),
+    "Delivery": ("delivery", "recipients"),
+    "DeliveryDelay": ("deliveryDelay", "delayedRecipients"),
+}
+
+_NBSP_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\xa0', re.DOTALL)
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What one SES/SNS message yields: rows, or the kind of control message it was."""
+
+    rows: list[Row] = field(default_factory=list)
+    control: str | None = None
+    sns_message_id: str | None = None
+
+
+def decode_json(data: str | bytes | bytearray | memoryview) -> Any:
+    """Decode JSON, accepting non-breaking spaces used as whitespace (pasted from web pages).
+
+    Raises :class:`RecordError` with a short reason when the text is not JSON.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as err:
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes | bytearray | memoryview) else data
+        if "\xa0" in text:
+            cleaned = _NBSP_OR_STRING.sub(lambda m: " " if m.group(0) == "\xa0" else m.group(0), text)
+            try:
+                return orjson.loads(cleaned)
+            except orjson.JSONDecodeError:
+                pass
+        raise RecordError(f"not JSON ({_short_json_error(err)})") from None
+
+
+def _short_json_error(err: orjson.JSONDecodeError) -> str:
+    msg = str(err.msg if hasattr(err, "msg") else err)
+    return msg.split(":")[0].strip() or "invalid JSON"
+
+
+def parse_record(obj: Any) -> list[Parsed]:
+    """Parse one decoded record (dict, or JSON text) into :class:`Parsed` results.
+
+    A record usually holds one message; a Lambda event or ``ReceiveMessage`` response
+    holds several. Raises :class:`RecordError` when nothing in it is SES/SNS feedback.
+    """
+    if isinstance(obj, str | bytes | bytearray | memoryview):
+        obj = decode_json(obj)
+    out: list[Parsed] = []
+    for message, sns in _unwrap(obj, depth=0):
+        out.append(_parse_message(message, sns))
+    return out
+
+
+def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
+    """Yield (SES object or control text, SNS envelope or None) pairs."""
+    if depth > 4:
+        raise RecordError("nested too deeply to be SES/SNS feedback")
+    if not isinstance(obj, dict):
+        kind = "array" if isinstance(obj, list) else type(obj).__name__
+        raise RecordError(f"expected a JSON object, got {kind}")
+    if "notificationType" in obj or "eventType" in obj:
+        yield obj, None
+    elif "Type" in obj:
+        yield _open_envelope(obj), obj
+    elif "Body" in obj:  # an SQS message dump
+        body = obj["Body"]
+        yield from _unwrap(decode_json(body) if isinstance(body, str) else body, depth + 1)
+    elif isinstance(obj.get("Records"), list):  # a Lambda event
+        for record in obj["Records"]:
+            sns = record.get("Sns") if isinstance(record, dict) else None
+            if sns is None:
+                raise RecordError("Lambda record without an Sns object")
+            yield from _unwrap(sns, depth + 1)
+    elif isinstance(obj.get("Messages"), list):  # an SQS ReceiveMessage response
+        for message in obj["Messages"]:
+            yield from _unwrap(message, depth + 1)
+    else:
+        raise RecordError(
+            "neither an SNS envelope (Type, Message) nor an SES object (notificationType or eventType)"
+        )
+
+
+def _open_envelope(env: dict[str, Any]) -> Any:
+    """Return the SES object (or control marker) carried by an SNS envelope."""
+    sns_type = env["Type"]
+    if sns_type in SNS_CONTROL_TYPES:
+        return _Control(str(sns_type))
+    if sns_type != "Notification":
+        raise RecordError(f"unknown SNS Type {sns_type!r}")
+    message = env.get("Message")
+    if isinstance(message, str):
+        if message.strip() == EVENT_PUBLISHING_VALIDATION:
+            return _Control("EventPublishingValidation")
+        try:
+            return decode_json(message)
+        except RecordError:
+            raise RecordError("SNS Message is not JSON (not an SES notification)") from None
+    if isinstance(message, dict):  # moto's canned example carries an object
+        return message
+    raise RecordError("SNS Notification without a Message")
+
+
+class _Control(str):
+    """Marks a control message (its value is the kind)."""
+
+
+def _parse_message(message: Any, sns: dict[str, Any] | None) -> Parsed:
+    sns_id = sns.get("MessageId") if sns is not None else None
+    if isinstance(message, _Control):
+        return Parsed(control=str(message), sns_message_id=sns_id)
+    if not isinstance(message, dict):
+        raise RecordError("SNS Message is not a JSON object")
+    event_type = message.get("eventType") or message.get("notificationType")
+    if not isinstance(event_type, str) or not event_type:
+        raise RecordError("SES object without notificationType or eventType")
+    if event_type in SES_CONTROL_TYPES:
+        return Parsed(control=event_type, sns_message_id=sns_id)
+    topic = sns.get("TopicArn") if sns is not None else None
+    return Parsed(rows=ses_rows(message, event_type, sns_id, topic), sns_message_id=sns_id)
+
+
+def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic: str | None) -> list[Row]:
+    """Per-recipient rows of one SES object whose type is ``event_type``."""
+    mail = message.get("mail")
+    if not isinstance(mail, dict):
+        raise RecordError(f"SES {event_type} without a mail object")
+    where = _RECIPIENTS.get(event_type)
+    detail_key = where[0] if where else _DETAIL_KEY.get(event_type, event_type[:1].lower() + event_type[1:])
+    detail = message.get(detail_key)
+    if where is not None:
+        if not isinstance(detail, dict):
+            raise RecordError(f"SES {event_type} without its {detail_key!r} object")
+        recipients = detail.get(where[1])
+        if not isinstance(recipients, list) or not recipients:
+            raise RecordError(f"SES {event_type} without {detail_key}.{where[1]}")
+    else:
+        recipients = mail.get("destination")
+        if not isinstance(recipients, list) or not recipients:
+            raise RecordError(f"SES {event_type} without mail.destination")
+    if not isinstance(detail, dict):
+        detail = {}
+
+    timestamp = detail.get("timestamp") or mail.get("timestamp")
+    headers = mail.get("commonHeaders")
+    subject = headers.get("subject") if isinstance(headers, dict) else None
+    bounce_type = detail.get("bounceType") if event_type == "Bounce" else None
+    bounce_subtype = detail.get("bounceSubType") if event_type == "Bounce" else None
+    feedback_type = detail.get("complaintFeedbackType") if event_type == "Complaint" else None
+    complaint_subtype = detail.get("complaintSubType") if event_type == "Complaint" else None
+    delay_type = detail.get("delayType") if event_type == "DeliveryDelay" else None
+    feedback_id = detail.get("feedbackId")
+    message_id = mail.get("messageId")
+    source = mail.get("source")
+    account = mail.get("sendingAccountId")
+
+    rows: list[Row] = []
+    for recipient in recipients:
+        if isinstance(recipient, dict):
+            address = recipient.get("emailAddress")
+            action = recipient.get("action")
+            status = recipient.get("status")
+            diagnostic = recipient.get("diagnosticCode")
+        else:
+            address, action, status, diagnostic = recipient, None, None, None
+        if not isinstance(address, str) or not address.strip():
+            raise RecordError(f"SES {event_type} recipient without an email address")
+        email = normalize_email(address)
+        rows.append(
+            (
+                event_type,
+                timestamp,
+                email,
+                email.rpartition("@")[2] or None,
+                bounce_type,
+                bounce_subtype,
+                action,
+                status,
+                diagnostic,
+                feedback_type,
+                complaint_subtype,
+                delay_type,
+                message_id,
+                feedback_id,
+                source,
+                account,
+                subject,
+                sns_id,
+                topic,
+                classify(event_type, bounce_type, bounce_subtype, status, feedback_type),
+            )
+        )
+    return rows
+
+
+def normalize_email(address: str) -> str:
+    """Strip, drop a display name (``"Jane" <jane@x>``) and lower-case an address."""
+    address = address.strip()
+    if address.endswith(">") and "<" in address:
+        address = address[address.rindex("<") + 1 : -1].strip()
+    return address.lower()
