@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,4 +54,30 @@ def canonical_string(message: Mapping[str, Any]) -> bytes:
         if not isinstance(value, str):
             raise InvalidMessage(f"{key} must be a string")
         parts.append(f"{key}\n{value}\n")
-    return "".join(parts).encode("utf-8")
+    try:
+        return "".join(parts).encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates cannot come from JSON text, only from a hand-built dict.
+        raise InvalidMessage("message text is not valid Unicode") from None
+
+
+# arn:<partition>:sns:<region>:<account>:<topic>; the partition must agree with the region.
+_TOPIC_ARN = re.compile(
+    r"arn:(?P<partition>aws|aws-cn|aws-us-gov):sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})"
+    r":[0-9]{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?",
+    re.ASCII,
+)
+
+
+def topic_region(topic_arn: str) -> str:
+    """The region of an SNS topic ARN, parsed strictly; raises :class:`InvalidMessage`."""
+    match = _TOPIC_ARN.fullmatch(topic_arn)
+    if match is None:
+        raise InvalidMessage("Invalid TopicArn")
+    region = match["region"]
+    partition = (
+        "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    )
+    if match["partition"] != partition:
+        raise InvalidMessage("Invalid TopicArn: partition does not match region")
+    return region
