@@ -1,0 +1,26 @@
+"""``sesops export``: write a capture store's messages as JSON Lines (readable by ``sesops load``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export a capture store to JSON Lines",
+        description="Write every message in a capture store as one JSON line (the body as received).",
+    )
+    parser.add_argument("--db", type=Path, required=True, metavar="PATH", help="the capture store")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.jsonl", help="where to write")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sesops.store import export_jsonl
+
+    count = export_jsonl(args.db, args.out)
+    print(f"wrote {count} messages to {args.out}")
+    return 0
