@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from sesops.errors import SesopsError
 
 # Subcommand modules, in the order --help lists them.
-_COMMANDS: tuple[str, ...] = ("load", "export", "verify", "serve")
+_COMMANDS: tuple[str, ...] = ("load", "export", "verify", "serve", "drain")
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1

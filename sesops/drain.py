@@ -1,0 +1,158 @@
+"""SQS → capture store: long-poll a queue, store each message, delete it only after the commit.
+
+A body that is not SES/SNS feedback (or, with a verifier, whose signature fails) is kept in
+the store's rejects table and left on the queue, so its redrive policy moves it to the
+dead-letter queue. A certificate that cannot be fetched leaves the message for a later run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import boto3
+
+from sesops.aws import messaging
+from sesops.errors import CertificateUnavailable, RecordError, VerificationError
+from sesops.events import SNS_CONTROL_TYPES, decode_json, parse_record
+from sesops.store import CaptureStore, NewMessage, prepare
+
+
+class Verifier(Protocol):
+    def verify(self, message: Mapping[str, Any]) -> None: ...
+
+
+@dataclass
+class DrainResult:
+    received: int = 0
+    stored: int = 0  # new rows
+    duplicates: int = 0  # already in the store (deleted all the same)
+    rejected: int = 0  # distinct messages kept in rejects and left on the queue
+    deferred: int = 0  # certificate unavailable: left on the queue for a later run
+    deleted: int = 0
+    delete_failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"received {self.received}, stored new {self.stored}, duplicates {self.duplicates}, "
+            f"rejected {self.rejected}, deleted {self.deleted}"
+        )
+        if self.deferred:
+            text += f", left for retry {self.deferred}"
+        if self.delete_failures:
+            text += f", delete failed {len(self.delete_failures)}"
+        return text
+
+
+Progress = Callable[[int], object]
+
+
+def classify_body(body: str, verifier: Verifier | None) -> tuple[bool, str | None]:
+    """``(verified, None)`` when the body may be stored, else ``(False, reason)``.
+
+    Raises :class:`CertificateUnavailable` when a signature cannot be checked right now.
+    """
+    try:
+        decoded = decode_json(body)
+        parse_record(decoded)  # proves it is SES/SNS feedback (or an SNS control message)
+    except RecordError as err:
+        return False, err.reason
+    except (TypeError, ValueError, AttributeError) as err:
+        return False, f"malformed SES/SNS message ({err})"
+    is_envelope = isinstance(decoded, dict) and (
+        decoded.get("Type") == "Notification" or decoded.get("Type") in SNS_CONTROL_TYPES
+    )
+    if verifier is None or not is_envelope:
+        return False, None
+    try:
+        verifier.verify(decoded)
+    except CertificateUnavailable:
+        raise
+    except VerificationError as err:
+        return False, f"signature check failed: {err}"
+    return True, None
+
+
+def drain(
+    store: CaptureStore,
+    queue: str,
+    *,
+    session: boto3.Session | None = None,
+    region: str | None = None,
+    verifier: Verifier | None = None,
+    max_messages: int | None = None,
+    follow: bool = False,
+    wait_seconds: int = 2,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> DrainResult:
+    """Move messages from ``queue`` (name or URL) into ``store``; see the module docs.
+
+    Stops when a receive comes back empty (unless ``follow``), after ``max_messages``, or
+    when ``should_stop()`` turns true.
+    """
+    session = session or boto3.Session()
+    region = region or messaging.region_of_queue_url(queue)
+    url = messaging.queue_url(queue, session=session, region=region)
+    result = DrainResult()
+    rejected_ids: set[str] = set()  # a junk message seen again this run is not re-recorded
+    while max_messages is None or result.received < max_messages:
+        if should_stop is not None and should_stop():
+            break
+        want = messaging.SQS_MAX_BATCH
+        if max_messages is not None:
+            want = min(want, max_messages - result.received)
+        batch = messaging.receive_batch(
+            url, session=session, region=region, max_messages=want, wait_seconds=wait_seconds
+        )
+        if not batch:
+            if follow:
+                continue
+            break
+        seen_before = {str(m.get("MessageId")) for m in batch} <= rejected_ids
+        _handle_batch(store, url, batch, verifier, result, rejected_ids, session, region)
+        if progress is not None:
+            progress(len(batch))
+        if seen_before and not follow:
+            break  # only junk we already rejected keeps coming back (short visibility timeout)
+    return result
+
+
+def _handle_batch(
+    store: CaptureStore,
+    url: str,
+    batch: list[dict[str, Any]],
+    verifier: Verifier | None,
+    result: DrainResult,
+    rejected_ids: set[str],
+    session: boto3.Session,
+    region: str | None,
+) -> None:
+    result.received += len(batch)
+    keep: list[tuple[NewMessage, tuple[str, str]]] = []
+    for message in batch:
+        body = str(message.get("Body", ""))
+        sqs_id = str(message.get("MessageId", ""))
+        try:
+            verified, reason = classify_body(body, verifier)
+        except CertificateUnavailable:
+            result.deferred += 1
+            continue
+        if reason is not None:
+            if sqs_id not in rejected_ids:
+                rejected_ids.add(sqs_id)
+                result.rejected += 1
+                store.add_reject(body, reason=reason, channel="sqs")
+            continue
+        keep.append(
+            (prepare(body, channel="sqs", verified=verified), (sqs_id, str(message["ReceiptHandle"])))
+        )
+    if not keep:
+        return
+    news = store.add_many([m for m, _ in keep])  # committed before anything is deleted
+    result.stored += sum(news)
+    result.duplicates += len(news) - sum(news)
+    failed = messaging.delete_batch(url, [r for _, r in keep], session=session, region=region)
+    result.deleted += len(keep) - len(failed)
+    result.delete_failures.extend(failed)
