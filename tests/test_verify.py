@@ -738,3 +738,28 @@ def test_verifier_with_default_fetcher_through_local_server(
         return fetch_certificate(f"{local_server}/ok.pem", pool=pool)
 
     SnsVerifier(fetcher=via_local, clock=lambda: NOW).verify(note(authority))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    position=st.integers(min_value=0, max_value=len(GOOD_URL)),
+    insert=st.text(alphabet=st.sampled_from(list(":/@?#%.\\-_ \t\nAaZz09.éＡ")), min_size=1, max_size=4),
+    cut=st.integers(min_value=0, max_value=3),
+)
+def test_accepted_urls_mean_the_same_to_urllib3(position: int, insert: str, cut: int) -> None:
+    """Whatever the rule accepts, the fetcher's URL parser reads as exactly the SNS host and file."""
+    url = GOOD_URL[:position] + insert + GOOD_URL[position + cut :]
+    try:
+        check_cert_url(url, TOPIC)
+    except InvalidCertURL:
+        return
+    parsed = urllib3.util.parse_url(url)
+    assert (parsed.scheme, parsed.auth, parsed.host, parsed.port) == (
+        "https",
+        None,
+        "sns.us-east-1.amazonaws.com",
+        None,
+    )
+    assert (parsed.query, parsed.fragment) == (None, None)
+    assert parsed.path is not None and parsed.path.startswith("/SimpleNotificationService-")
+    assert parsed.path.endswith(".pem") and parsed.path.count("/") == 1
