@@ -191,7 +191,8 @@ class SnsVerifier:
 
     ``cert_dir`` pins certificates (looked up by the URL's file name; the network is then
     never used); otherwise ``fetcher(url) -> bytes`` (default :func:`fetch_certificate`).
-    ``clock() -> datetime`` (UTC) judges certificate validity and ``max_age`` (seconds).
+    ``clock() -> datetime`` (UTC; naive means UTC) judges certificate validity and ``max_age``
+    (seconds or a timedelta). ``allowed_topics`` (if given) is the exact set of TopicArns accepted.
     Parsed certificates are cached per URL; one verifier is safe to share between threads.
     """
 
@@ -260,23 +261,14 @@ class SnsVerifier:
                 self._cache.move_to_end(url)
                 return cert
         # Fetch outside the lock: a slow network must not stall verifications of cached certs.
-        cert = _parse(self._read_pinned(file_name) if self.cert_dir is not None else self._fetch(url))
+        cert = _parse(
+            _read_pinned(self.cert_dir, file_name) if self.cert_dir is not None else self._fetch(url)
+        )
         with self._lock:
             self._cache[url] = cert
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return cert
-
-    def _read_pinned(self, file_name: str) -> bytes:
-        assert self.cert_dir is not None
-        try:
-            return (self.cert_dir / file_name).read_bytes()
-        except FileNotFoundError:
-            raise CertificateUnavailable(
-                f"certificate {file_name} is not in the pinned directory {self.cert_dir}"
-            ) from None
-        except OSError as err:
-            raise CertificateUnavailable(f"certificate {file_name}: cannot read ({err.strerror})") from None
 
     def _fetch(self, url: str) -> bytes:
         try:
@@ -285,6 +277,17 @@ class SnsVerifier:
             raise
         except Exception as err:  # an injected fetcher may raise anything: treat it as the network
             raise CertificateUnavailable(f"Certificate unavailable: {type(err).__name__}") from None
+
+
+def _read_pinned(cert_dir: Path, file_name: str) -> bytes:
+    try:
+        return (cert_dir / file_name).read_bytes()
+    except FileNotFoundError:
+        raise CertificateUnavailable(
+            f"certificate {file_name} is not in the pinned directory {cert_dir}"
+        ) from None
+    except OSError as err:
+        raise CertificateUnavailable(f"certificate {file_name}: cannot read ({err.strerror})") from None
 
 
 def _signature(value: Any) -> bytes:
