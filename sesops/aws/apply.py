@@ -1,0 +1,150 @@
+"""Carry out plan steps: one small function per operation name a :class:`Change` can carry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sesops.aws.clients import client, describe_error
+from sesops.aws.plan import Change
+from sesops.errors import ProvisionError
+
+
+class Applier:
+    """Runs steps against one region; clients are made once, on first use."""
+
+    def __init__(self, region: str, session: boto3.Session | None = None) -> None:
+        self.region = region
+        self.session = session
+        self._clients: dict[str, Any] = {}
+        self._ops: Mapping[str, Callable[..., None]] = {
+            "create_topic": self.create_topic,
+            "set_topic_attribute": self.set_topic_attribute,
+            "delete_topic": self.delete_topic,
+            "create_queue": self.create_queue,
+            "set_queue_attributes": self.set_queue_attributes,
+            "delete_queue": self.delete_queue,
+            "subscribe": self.subscribe,
+            "set_subscription_attribute": self.set_subscription_attribute,
+            "unsubscribe": self.unsubscribe,
+            "create_identity": self.create_identity,
+            "set_notification_topic": self.set_notification_topic,
+            "set_headers": self.set_headers,
+            "set_forwarding": self.set_forwarding,
+            "create_configuration_set": self.create_configuration_set,
+            "create_event_destination": self.create_event_destination,
+            "update_event_destination": self.update_event_destination,
+            "delete_event_destination": self.delete_event_destination,
+        }
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = client(service, self.session, self.region)
+        return self._clients[service]
+
+    def run(self, steps: Iterable[Change]) -> list[Change]:
+        """Apply every changing step in order; returns the steps applied."""
+        done: list[Change] = []
+        for step in steps:
+            if not step.changes or step.op is None:
+                continue
+            op = self._ops.get(step.op)
+            if op is None:
+                raise ProvisionError(f"unknown plan operation {step.op!r}")
+            try:
+                op(**step.params)
+            except (ClientError, BotoCoreError) as err:
+                applied = f" ({len(done)} earlier step(s) applied; rerun to continue)" if done else ""
+                raise describe_error(err, f"{step.resource} {step.name}{applied}") from None
+            done.append(step)
+        return done
+
+    # -- SNS --------------------------------------------------------------------------
+    def create_topic(self, name: str, attributes: Mapping[str, str]) -> None:
+        self._client("sns").create_topic(Name=name, Attributes=dict(attributes))
+
+    def set_topic_attribute(self, arn: str, name: str, value: str) -> None:
+        self._client("sns").set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
+
+    def delete_topic(self, arn: str) -> None:
+        self._client("sns").delete_topic(TopicArn=arn)
+
+    def subscribe(self, topic_arn: str, protocol: str, endpoint: str, attributes: Mapping[str, str]) -> None:
+        self._client("sns").subscribe(
+            TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint, Attributes=dict(attributes)
+        )
+
+    def set_subscription_attribute(self, arn: str, name: str, value: str) -> None:
+        self._client("sns").set_subscription_attributes(
+            SubscriptionArn=arn, AttributeName=name, AttributeValue=value
+        )
+
+    def unsubscribe(self, arn: str) -> None:
+        self._client("sns").unsubscribe(SubscriptionArn=arn)
+
+    # -- SQS --------------------------------------------------------------------------
+    def create_queue(self, name: str, attributes: Mapping[str, str]) -> None:
+        self._client("sqs").create_queue(QueueName=name, Attributes=dict(attributes))
+
+    def set_queue_attributes(self, name: str, attributes: Mapping[str, str]) -> None:
+        sqs = self._client("sqs")
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=dict(attributes))
+
+    def delete_queue(self, name: str) -> None:
+        sqs = self._client("sqs")
+        sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+    # -- SES identities ---------------------------------------------------------------
+    def create_identity(self, identity: str) -> None:
+        ses = self._client("ses")
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+
+    def set_notification_topic(self, identity: str, type: str, topic_arn: str | None) -> None:
+        kwargs = {"SnsTopic": topic_arn} if topic_arn else {}
+        self._client("ses").set_identity_notification_topic(
+            Identity=identity, NotificationType=type, **kwargs
+        )
+
+    def set_headers(self, identity: str, type: str, enabled: bool) -> None:
+        self._client("ses").set_identity_headers_in_notifications_enabled(
+            Identity=identity, NotificationType=type, Enabled=enabled
+        )
+
+    def set_forwarding(self, identity: str, enabled: bool) -> None:
+        self._client("ses").set_identity_feedback_forwarding_enabled(
+            Identity=identity, ForwardingEnabled=enabled
+        )
+
+    # -- SESv2 event publishing -------------------------------------------------------
+    def create_configuration_set(self, name: str) -> None:
+        self._client("sesv2").create_configuration_set(ConfigurationSetName=name)
+
+    def create_event_destination(
+        self, configuration_set: str, name: str, destination: Mapping[str, Any]
+    ) -> None:
+        self._client("sesv2").create_configuration_set_event_destination(
+            ConfigurationSetName=configuration_set,
+            EventDestinationName=name,
+            EventDestination=dict(destination),
+        )
+
+    def update_event_destination(
+        self, configuration_set: str, name: str, destination: Mapping[str, Any]
+    ) -> None:
+        self._client("sesv2").update_configuration_set_event_destination(
+            ConfigurationSetName=configuration_set,
+            EventDestinationName=name,
+            EventDestination=dict(destination),
+        )
+
+    def delete_event_destination(self, configuration_set: str, name: str) -> None:
+        self._client("sesv2").delete_configuration_set_event_destination(
+            ConfigurationSetName=configuration_set, EventDestinationName=name
+        )

@@ -1,0 +1,193 @@
+"""The doctor: name every problem in a read-back :class:`State`, each with its fix (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sesops.aws import arns, policies
+from sesops.aws.plan import EVENT_TYPE_NAMES
+from sesops.aws.state import IdentityState, State
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # stable name, for tests and scripts
+    subject: str  # the identity, topic or subscription concerned
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message}\n    fix: {self.fix}"
+
+
+def diagnose(state: State, *, keep_forwarding: bool = False) -> list[Problem]:
+    """Every problem found, identities first, then topics and subscriptions."""
+    problems: list[Problem] = []
+    wired_domains = {
+        i.domain for i in state.identities if i.is_domain and {"Bounce", "Complaint"} <= set(i.topics)
+    }
+    for identity in state.identities:
+        problems += _identity_problems(state, identity, wired_domains, keep_forwarding)
+    for arn in dict.fromkeys(arn for i in state.identities for arn in i.topics.values()):
+        problems += _topic_problems(state, arn)
+    return problems
+
+
+def _provision_hint(state: State, identity: str) -> str:
+    return f"sesops provision --region {state.region} --identity {identity}"
+
+
+def _identity_problems(
+    state: State, identity: IdentityState, wired_domains: set[str], keep_forwarding: bool
+) -> list[Problem]:
+    name = identity.name
+    if not identity.exists:
+        return [
+            Problem(
+                "identity-missing",
+                name,
+                f"no such SES identity in {state.region}",
+                f"create and verify it ({_provision_hint(state, name)} creates it), "
+                "or pass the right --region",
+            )
+        ]
+    problems: list[Problem] = []
+    if not identity.verified:
+        how = (
+            "publish its DNS (DKIM/TXT) records" if identity.is_domain else "click the link SES mailed to it"
+        )
+        problems.append(
+            Problem(
+                "identity-unverified",
+                name,
+                f"not verified (status {identity.verification or 'unknown'})",
+                f"{how}; SES sends nothing from it until then",
+            )
+        )
+    missing = [t for t in ("Bounce", "Complaint") if t not in identity.topics]
+    if missing and not identity.requested and identity.domain in wired_domains:
+        problems.append(
+            Problem(
+                "email-identity-not-wired",
+                name,
+                f"inside wired domain {identity.domain} but has no {' or '.join(missing)} topic; "
+                "SES uses this identity's settings for its mail, so that feedback is lost",
+                f"{_provision_hint(state, name)} (or delete this email identity)",
+            )
+        )
+    elif missing:
+        problems.append(
+            Problem(
+                "no-topic",
+                name,
+                f"no SNS topic for {' and '.join(missing)} notifications",
+                _provision_hint(state, name),
+            )
+        )
+    problems += _duplicate_problems(state, identity)
+    if identity.forwarding and not missing and not keep_forwarding:
+        problems.append(
+            Problem(
+                "forwarding-on",
+                name,
+                "email feedback forwarding is still on (bounces also mailed to the Return-Path)",
+                f"{_provision_hint(state, name)} turns it off "
+                "(or pass --keep-forwarding to status if you want both)",
+            )
+        )
+    return problems
+
+
+def _duplicate_problems(state: State, identity: IdentityState) -> list[Problem]:
+    if not identity.configuration_set:
+        return []
+    destinations = state.configuration_sets.get(identity.configuration_set) or ()
+    published = {t for d in destinations if d.enabled and d.topic_arn for t in d.event_types}
+    both = [kind for kind in identity.topics if EVENT_TYPE_NAMES.get(kind) in published]
+    if not both:
+        return []
+    return [
+        Problem(
+            "duplicate-feedback",
+            identity.name,
+            f"{', '.join(both)} arrive twice: identity notifications and event publishing "
+            f"(configuration set {identity.configuration_set}) are both on",
+            "keep one: unset the identity's notification topics for those types, "
+            "or drop them from the configuration set's event destination",
+        )
+    ]
+
+
+def _topic_problems(state: State, topic_arn: str) -> list[Problem]:
+    name = arns.arn_name(topic_arn)
+    region = arns.arn_region(topic_arn)
+    problems: list[Problem] = []
+    if region != state.region:
+        problems.append(
+            Problem(
+                "topic-other-region",
+                name,
+                f"topic is in {region}, the identities in {state.region}; SES publishes in its own region",
+                f"create the topic in {state.region} (sesops provision --region {state.region} ...)",
+            )
+        )
+    topic = state.topic(topic_arn)
+    if topic is None:
+        problems.append(
+            Problem(
+                "topic-missing",
+                name,
+                "an identity points at this topic but it does not exist",
+                f"sesops provision --region {state.region} --topic {name} --identity ...",
+            )
+        )
+        return problems
+    if not policies.allows(
+        policies.parse(topic.policy),
+        service="ses.amazonaws.com",
+        action="sns:Publish",
+        resource=topic_arn,
+        source_account=state.account,
+    ):
+        problems.append(
+            Problem(
+                "topic-no-ses-permission",
+                name,
+                "the topic policy does not let ses.amazonaws.com publish",
+                f"sesops provision --region {state.region} --topic {name} --identity ... adds the statement",
+            )
+        )
+    subscriptions = state.subscriptions.get(topic_arn, ())
+    if not subscriptions:
+        problems.append(
+            Problem(
+                "no-subscription",
+                name,
+                "nobody is subscribed: feedback published here is dropped",
+                f"sesops provision --region {state.region} --topic {name} --sqs QUEUE "
+                "(or --https-endpoint URL)",
+            )
+        )
+    for sub in subscriptions:
+        label = f"{name} -> {sub.protocol} {sub.endpoint}"
+        if sub.pending:
+            problems.append(
+                Problem(
+                    "subscription-pending",
+                    label,
+                    "subscription is pending confirmation; SNS delivers nothing",
+                    "run the receiver so it confirms (or open the SubscribeURL it received); "
+                    "unconfirmed subscriptions expire after 3 days",
+                )
+            )
+        elif sub.raw_delivery and sub.protocol in ("http", "https"):
+            problems.append(
+                Problem(
+                    "raw-delivery-https",
+                    label,
+                    "raw message delivery is on: no SNS envelope, so the signature cannot be verified",
+                    f"aws sns set-subscription-attributes --subscription-arn {sub.arn} "
+                    "--attribute-name RawMessageDelivery --attribute-value false",
+                )
+            )
+    return problems

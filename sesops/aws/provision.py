@@ -1,0 +1,57 @@
+"""``provision``: read the account, plan, and (unless ``dry_run``) apply the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+
+from sesops.aws.apply import Applier
+from sesops.aws.plan import Change, Spec, plan
+from sesops.aws.readback import read_state
+from sesops.aws.state import State
+from sesops.errors import AwsError
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    region: str
+    state: State  # as read before any change
+    steps: list[Change]
+    applied: list[Change]
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+def resolve_region(region: str | None, session: boto3.Session | None) -> str:
+    """``region``, else the session's (profile or AWS_REGION/AWS_DEFAULT_REGION)."""
+    found = region or (session or boto3.Session()).region_name
+    if not found:
+        raise AwsError("no AWS region: pass --region (or region=...), or set AWS_REGION")
+    return found
+
+
+def provision(
+    spec: Spec,
+    *,
+    region: str | None = None,
+    session: boto3.Session | None = None,
+    dry_run: bool = False,
+) -> ProvisionResult:
+    """Make the account match ``spec``; with ``dry_run`` only Get/List/Describe calls are made."""
+    region = resolve_region(region, session)
+    queues = (spec.sqs_queue, f"{spec.sqs_queue}-dlq") if spec.sqs_queue else ()
+    state = read_state(
+        region,
+        identities=spec.identities,
+        topics=(spec.topic,),
+        queues=queues,
+        configuration_sets=(spec.configuration_set,) if spec.configuration_set else (),
+        session=session,
+    )
+    steps = plan(state, spec)
+    applied = [] if dry_run else Applier(region, session).run(steps)
+    return ProvisionResult(region=region, state=state, steps=steps, applied=applied, dry_run=dry_run)

@@ -1,0 +1,252 @@
+"""Read an account's SES/SNS/SQS feedback wiring into a :class:`~sesops.aws.state.State`.
+
+Only Get/List reads happen here (``--dry-run`` and ``status`` rely on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sesops.aws import arns
+from sesops.aws.clients import client, describe_error
+from sesops.aws.state import (
+    NOTIFICATION_TYPES,
+    EventDestinationState,
+    IdentityState,
+    QueueState,
+    State,
+    SubscriptionState,
+    TopicState,
+)
+
+_BATCH = 100  # SES identity-attribute calls take at most 100 identities
+_MISSING_TOPIC = {"NotFound", "NotFoundException", "InvalidParameter"}
+_MISSING = {"NotFoundException", "ConfigurationSetDoesNotExist", "ConfigurationSetDoesNotExistException"}
+_MISSING_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+
+
+def account_id(session: boto3.Session | None = None, region: str | None = None) -> str:
+    """The caller's account (STS GetCallerIdentity)."""
+    try:
+        return str(client("sts", session, region).get_caller_identity()["Account"])
+    except (ClientError, BotoCoreError) as err:
+        raise describe_error(err, "sts:GetCallerIdentity") from None
+
+
+def read_state(
+    region: str,
+    *,
+    identities: Sequence[str] | None = None,
+    topics: Iterable[str] = (),
+    queues: Iterable[str] = (),
+    configuration_sets: Iterable[str] = (),
+    session: boto3.Session | None = None,
+) -> State:
+    """Read the wiring of ``identities`` (all identities in the region when None).
+
+    ``topics`` are names (in ``region``) read even when no identity points at them;
+    every topic an identity points at is read too, in its own region. Email identities
+    inside a requested domain are read as well (``requested=False``).
+    """
+    account = account_id(session, region)
+    ses = client("ses", session, region)
+    listed = _list_identities(ses)
+    wanted = list(identities) if identities is not None else listed
+    domains = {name.lower() for name in wanted if "@" not in name}
+    inside = [n for n in listed if "@" in n and n.rpartition("@")[2].lower() in domains and n not in wanted]
+    identity_states = _identities(ses, wanted, inside, set(listed), session, region)
+
+    topic_arns = [arns.topic_arn(region, account, name) for name in topics]
+    for identity in identity_states:
+        topic_arns += [arn for arn in identity.topics.values() if arn not in topic_arns]
+    configuration_set_names = list(configuration_sets)
+    for identity in identity_states:
+        if identity.configuration_set and identity.configuration_set not in configuration_set_names:
+            configuration_set_names.append(identity.configuration_set)
+
+    topic_states: dict[str, TopicState | None] = {}
+    subscriptions: dict[str, tuple[SubscriptionState, ...]] = {}
+    for arn in dict.fromkeys(topic_arns):
+        sns = client("sns", session, arns.arn_region(arn) or region)
+        topic_states[arn] = _topic(sns, arn)
+        if topic_states[arn] is not None:
+            subscriptions[arn] = tuple(_subscriptions(sns, arn))
+
+    sqs = client("sqs", session, region)
+    queue_states = {name: _queue(sqs, name) for name in queues}
+    sesv2 = client("sesv2", session, region)
+    config_states = {name: _event_destinations(sesv2, name) for name in configuration_set_names}
+    return State(
+        region=region,
+        account=account,
+        identities=tuple(identity_states),
+        topics=topic_states,
+        subscriptions=subscriptions,
+        queues=queue_states,
+        configuration_sets=config_states,
+    )
+
+
+def _call(action: str, fn: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(**kwargs)
+    except (ClientError, BotoCoreError) as err:
+        raise describe_error(err, action) from None
+
+
+def _code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
+def _list_identities(ses: Any) -> list[str]:
+    out: list[str] = []
+    try:
+        for page in ses.get_paginator("list_identities").paginate():
+            out += page.get("Identities", [])
+    except (ClientError, BotoCoreError) as err:
+        raise describe_error(err, "ses:ListIdentities") from None
+    return out
+
+
+def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _BATCH):
+        yield list(items[start : start + _BATCH])
+
+
+def _identities(
+    ses: Any,
+    wanted: Sequence[str],
+    inside: Sequence[str],
+    listed: set[str],
+    session: boto3.Session | None,
+    region: str,
+) -> list[IdentityState]:
+    names = [*wanted, *inside]
+    verification: dict[str, Any] = {}
+    notification: dict[str, Any] = {}
+    for chunk in _chunks(names):
+        verification.update(
+            _call(
+                "ses:GetIdentityVerificationAttributes",
+                ses.get_identity_verification_attributes,
+                Identities=chunk,
+            )["VerificationAttributes"]
+        )
+        notification.update(
+            _call(
+                "ses:GetIdentityNotificationAttributes",
+                ses.get_identity_notification_attributes,
+                Identities=chunk,
+            )["NotificationAttributes"]
+        )
+    sesv2 = client("sesv2", session, region)
+    out: list[IdentityState] = []
+    for name in names:
+        exists = name in listed or name in verification
+        attrs = notification.get(name, {})
+        out.append(
+            IdentityState(
+                name=name,
+                exists=exists,
+                verification=verification.get(name, {}).get("VerificationStatus") if exists else None,
+                topics={t: attrs[f"{t}Topic"] for t in NOTIFICATION_TYPES if attrs.get(f"{t}Topic")},
+                forwarding=bool(attrs.get("ForwardingEnabled", True)),
+                headers={t: bool(attrs.get(f"HeadersIn{t}NotificationsEnabled")) for t in NOTIFICATION_TYPES},
+                configuration_set=_default_configuration_set(sesv2, name) if exists else None,
+                requested=name in wanted,
+            )
+        )
+    return out
+
+
+def _default_configuration_set(sesv2: Any, identity: str) -> str | None:
+    try:
+        response = sesv2.get_email_identity(EmailIdentity=identity)
+    except ClientError as err:
+        if _code(err) in _MISSING:
+            return None
+        raise describe_error(err, "sesv2:GetEmailIdentity") from None
+    except BotoCoreError as err:
+        raise describe_error(err, "sesv2:GetEmailIdentity") from None
+    name = response.get("ConfigurationSetName")
+    return str(name) if name else None
+
+
+def _topic(sns: Any, arn: str) -> TopicState | None:
+    try:
+        attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    except ClientError as err:
+        if _code(err) in _MISSING_TOPIC:
+            return None
+        raise describe_error(err, f"sns:GetTopicAttributes {arn}") from None
+    except BotoCoreError as err:
+        raise describe_error(err, f"sns:GetTopicAttributes {arn}") from None
+    return TopicState(arn=arn, attributes={k: str(v) for k, v in attributes.items()})
+
+
+def _subscriptions(sns: Any, topic_arn: str) -> Iterator[SubscriptionState]:
+    try:
+        pages = list(sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn))
+    except (ClientError, BotoCoreError) as err:
+        raise describe_error(err, f"sns:ListSubscriptionsByTopic {topic_arn}") from None
+    for page in pages:
+        for sub in page.get("Subscriptions", []):
+            arn = sub.get("SubscriptionArn", "")
+            base = SubscriptionState(topic_arn=topic_arn, protocol=sub["Protocol"], endpoint=sub["Endpoint"])
+            if not arn.startswith("arn:"):  # "PendingConfirmation" (or "Deleted")
+                yield base
+                continue
+            attrs = _call(
+                "sns:GetSubscriptionAttributes", sns.get_subscription_attributes, SubscriptionArn=arn
+            )["Attributes"]
+            if str(attrs.get("PendingConfirmation", "false")).lower() == "true":
+                yield base
+                continue
+            raw = str(attrs.get("RawMessageDelivery", "false")).lower() == "true"
+            yield SubscriptionState(topic_arn, sub["Protocol"], sub["Endpoint"], arn=arn, raw_delivery=raw)
+
+
+def _queue(sqs: Any, name: str) -> QueueState | None:
+    try:
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    except ClientError as err:
+        if _code(err) in _MISSING_QUEUE:
+            return None
+        raise describe_error(err, f"sqs:GetQueueAttributes {name}") from None
+    except BotoCoreError as err:
+        raise describe_error(err, f"sqs:GetQueueAttributes {name}") from None
+    return QueueState(name=name, url=url, arn=attributes.get("QueueArn", ""), attributes=attributes)
+
+
+def _event_destinations(sesv2: Any, name: str) -> tuple[EventDestinationState, ...] | None:
+    try:
+        response = sesv2.get_configuration_set_event_destinations(ConfigurationSetName=name)
+    except ClientError as err:
+        if _code(err) in _MISSING:
+            return None
+        raise describe_error(err, f"sesv2:GetConfigurationSetEventDestinations {name}") from None
+    except BotoCoreError as err:
+        raise describe_error(err, f"sesv2:GetConfigurationSetEventDestinations {name}") from None
+    return tuple(
+        EventDestinationState(
+            configuration_set=name,
+            name=dest["Name"],
+            enabled=bool(dest.get("Enabled", False)),
+            event_types=tuple(dest.get("MatchingEventTypes", [])),
+            topic_arn=(dest.get("SnsDestination") or {}).get("TopicArn"),
+        )
+        for dest in response.get("EventDestinations", [])
+    )
+
+
+def read_queues(
+    region: str, names: Iterable[str], session: boto3.Session | None = None
+) -> dict[str, QueueState | None]:
+    """The named queues (None for each that does not exist)."""
+    sqs = client("sqs", session, region)
+    return {name: _queue(sqs, name) for name in names}

@@ -1,0 +1,118 @@
+"""What sesops reads back from an account: plain frozen dataclasses, no AWS calls.
+
+:func:`sesops.aws.readback.read_state` fills them; the planner (:mod:`sesops.aws.plan`)
+and the doctor (:mod:`sesops.aws.doctor`) only look at them, so both are testable
+without AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+NOTIFICATION_TYPES: tuple[str, ...] = ("Bounce", "Complaint", "Delivery")
+DEFAULT_TYPES: tuple[str, ...] = ("Bounce", "Complaint")
+
+
+@dataclass(frozen=True)
+class IdentityState:
+    """One SES identity (a domain or an email address) and its notification settings."""
+
+    name: str
+    exists: bool = True
+    verification: str | None = "Success"  # Success | Pending | Failed | TemporaryFailure | NotStarted
+    topics: Mapping[str, str] = field(default_factory=dict)  # notification type -> topic ARN
+    forwarding: bool = True
+    headers: Mapping[str, bool] = field(default_factory=dict)  # notification type -> enabled
+    configuration_set: str | None = None  # the identity's default configuration set
+    requested: bool = True  # False: found inside a requested domain, not asked for by name
+
+    @property
+    def is_domain(self) -> bool:
+        return "@" not in self.name
+
+    @property
+    def domain(self) -> str:
+        return self.name.rpartition("@")[2].lower()
+
+    @property
+    def verified(self) -> bool:
+        return self.exists and self.verification == "Success"
+
+
+@dataclass(frozen=True)
+class TopicState:
+    arn: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def policy(self) -> str | None:
+        return self.attributes.get("Policy")
+
+    @property
+    def signature_version(self) -> str:
+        return self.attributes.get("SignatureVersion") or "1"
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    topic_arn: str
+    protocol: str
+    endpoint: str
+    arn: str | None = None  # None while pending confirmation (AWS lists "PendingConfirmation")
+    raw_delivery: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return self.arn is None
+
+
+@dataclass(frozen=True)
+class QueueState:
+    name: str
+    url: str
+    arn: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventDestinationState:
+    configuration_set: str
+    name: str
+    enabled: bool
+    event_types: tuple[str, ...]  # SESv2 spelling: BOUNCE, COMPLAINT, DELIVERY, ...
+    topic_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything read back, for one region of one account."""
+
+    region: str
+    account: str
+    identities: tuple[IdentityState, ...] = ()
+    topics: Mapping[str, TopicState | None] = field(default_factory=dict)  # ARN -> None when missing
+    subscriptions: Mapping[str, tuple[SubscriptionState, ...]] = field(default_factory=dict)  # by topic
+    queues: Mapping[str, QueueState | None] = field(default_factory=dict)  # name -> None when missing
+    configuration_sets: Mapping[str, tuple[EventDestinationState, ...] | None] = field(
+        default_factory=dict
+    )  # name -> None when missing
+
+    def identity(self, name: str) -> IdentityState | None:
+        for identity in self.identities:
+            if identity.name == name:
+                return identity
+        return None
+
+    def topic(self, arn: str) -> TopicState | None:
+        return self.topics.get(arn)
+
+    def queue(self, name: str) -> QueueState | None:
+        return self.queues.get(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly view (for ``--json`` and debugging)."""
+        from dataclasses import asdict
+
+        return asdict(self)

@@ -1,0 +1,144 @@
+"""``teardown``: undo what provision made, in an order SES accepts.
+
+Forwarding goes back on before the topics are unset (SES refuses to leave an identity
+with neither), then subscriptions, the queues subscribed to the topic (and their
+dead-letter queues), the configuration-set event destination, and the topic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import boto3
+
+from sesops.aws import arns
+from sesops.aws.apply import Applier
+from sesops.aws.plan import DEFAULT_TOPIC, EVENT_DESTINATION_NAME, Change
+from sesops.aws.provision import resolve_region
+from sesops.aws.readback import read_queues, read_state
+from sesops.aws.state import NOTIFICATION_TYPES, State
+from sesops.errors import ProvisionError
+
+
+@dataclass(frozen=True)
+class TeardownResult:
+    region: str
+    steps: list[Change]
+    applied: list[Change]
+
+
+def plan_teardown(
+    state: State,
+    identities: Sequence[str],
+    topic: str = DEFAULT_TOPIC,
+    configuration_set: str | None = None,
+) -> list[Change]:
+    """The steps that remove the wiring of ``identities`` to ``topic`` and the topic itself (pure)."""
+    topic_arn = arns.topic_arn(state.region, state.account, topic)
+    others = sorted(
+        i.name for i in state.identities if i.name not in identities and topic_arn in i.topics.values()
+    )
+    if others:
+        raise ProvisionError(
+            f"topic {topic} also receives feedback of {', '.join(others)}; "
+            "add them with --identity, or leave the topic in place"
+        )
+    steps: list[Change] = []
+    for name in identities:
+        identity = state.identity(name)
+        if identity is None or not identity.exists:
+            steps.append(Change("ok", "identity", name, "not found; nothing to unwire"))
+            continue
+        ours = [t for t in NOTIFICATION_TYPES if identity.topics.get(t) == topic_arn]
+        if not identity.forwarding:
+            steps.append(
+                Change(
+                    "update",
+                    "email forwarding",
+                    name,
+                    "back on",
+                    "set_forwarding",
+                    {"identity": name, "enabled": True},
+                )
+            )
+        for kind in ours:
+            steps.append(
+                Change(
+                    "update",
+                    f"{kind} topic",
+                    name,
+                    f"unset (was {topic})",
+                    "set_notification_topic",
+                    {"identity": name, "type": kind, "topic_arn": None},
+                )
+            )
+        if not ours:
+            steps.append(Change("ok", "identity", name, f"not wired to {topic}"))
+    if configuration_set:
+        destinations = state.configuration_sets.get(configuration_set) or ()
+        if any(d.name == EVENT_DESTINATION_NAME for d in destinations):
+            steps.append(
+                Change(
+                    "delete",
+                    "event destination",
+                    f"{configuration_set}/{EVENT_DESTINATION_NAME}",
+                    "remove",
+                    "delete_event_destination",
+                    {"configuration_set": configuration_set, "name": EVENT_DESTINATION_NAME},
+                )
+            )
+    if state.topic(topic_arn) is None:
+        steps.append(Change("ok", "topic", topic, "already gone"))
+        return steps
+    for sub in state.subscriptions.get(topic_arn, ()):
+        label = f"{sub.protocol} {arns.arn_name(sub.endpoint) if sub.protocol == 'sqs' else sub.endpoint}"
+        if sub.pending:
+            steps.append(Change("ok", "subscription", label, "pending; goes with the topic"))
+        else:
+            steps.append(
+                Change("delete", "subscription", label, "unsubscribe", "unsubscribe", {"arn": sub.arn})
+            )
+    for name, queue in state.queues.items():
+        if queue is not None:
+            steps.append(
+                Change("delete", "queue", name, "delete (its messages too)", "delete_queue", {"name": name})
+            )
+    steps.append(Change("delete", "topic", topic, "delete", "delete_topic", {"arn": topic_arn}))
+    return steps
+
+
+def subscribed_queues(state: State, topic: str) -> list[str]:
+    """Names of this account's queues in the region subscribed to ``topic``, each with its DLQ."""
+    topic_arn = arns.topic_arn(state.region, state.account, topic)
+    prefix = arns.queue_arn(state.region, state.account, "")
+    names: list[str] = []
+    for sub in state.subscriptions.get(topic_arn, ()):
+        if sub.protocol == "sqs" and sub.endpoint.startswith(prefix):
+            name = arns.arn_name(sub.endpoint)
+            names += [name, arns.dlq_name(name)]
+    return names
+
+
+def teardown(
+    identities: Sequence[str],
+    *,
+    topic: str = DEFAULT_TOPIC,
+    configuration_set: str | None = None,
+    region: str | None = None,
+    session: boto3.Session | None = None,
+    dry_run: bool = False,
+) -> TeardownResult:
+    region = resolve_region(region, session)
+    state = read_state(
+        region,
+        identities=identities,
+        topics=(topic,),
+        configuration_sets=(configuration_set,) if configuration_set else (),
+        session=session,
+    )
+    state = dataclasses.replace(state, queues=read_queues(region, subscribed_queues(state, topic), session))
+    steps = plan_teardown(state, identities, topic, configuration_set)
+    applied = [] if dry_run else Applier(region, session).run(steps)
+    return TeardownResult(region=region, steps=steps, applied=applied)
