@@ -1,0 +1,190 @@
+"""The embedded sandbox: moto's server on 127.0.0.1, with SES fidelity (:mod:`sesops.sandbox_moto`).
+
+::
+
+    with Sandbox(port=0) as sb:
+        ses = sb.session("us-east-1").client("ses")   # dummy credentials, sandbox endpoint
+        print(sb.endpoint, sb.env, sb.cert_dir)
+
+The sandbox never binds anything but 127.0.0.1 and never reads the user's credentials:
+its sessions and :attr:`Sandbox.env` carry dummy ones. SNS messages it delivers are
+signed by its own :class:`~sesops.signing.SigningAuthority`, whose certificate is in
+:attr:`Sandbox.cert_dir` (for ``sesops serve --cert-dir``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+
+from sesops.errors import AwsError
+from sesops.signing import SigningAuthority
+
+HOST = "127.0.0.1"
+DEFAULT_REGION = "us-east-1"
+DUMMY_KEY = "testing"
+# Variables that could point boto3 at a real account; the sandbox process drops them.
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def sandbox_env(endpoint: str, region: str = DEFAULT_REGION) -> dict[str, str]:
+    """The environment that points boto3 (and the AWS CLI) at a sandbox (pure)."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+        "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
+        "AWS_DEFAULT_REGION": region,
+    }
+
+
+def dummy_environ(environ: Mapping[str, str], region: str = DEFAULT_REGION) -> dict[str, str]:
+    """``environ`` without credentials or profiles, with the sandbox's dummy ones (pure)."""
+    clean = {k: v for k, v in environ.items() if k not in CREDENTIAL_VARIABLES and k != "AWS_ENDPOINT_URL"}
+    clean.update(
+        {"AWS_ACCESS_KEY_ID": DUMMY_KEY, "AWS_SECRET_ACCESS_KEY": DUMMY_KEY, "AWS_DEFAULT_REGION": region}
+    )
+    clean["AWS_CONFIG_FILE"] = os.devnull
+    clean["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    return clean
+
+
+def dummy_session(region: str = DEFAULT_REGION, endpoint: str | None = None) -> boto3.Session:
+    """A boto3 Session with dummy credentials, optionally bound to a sandbox ``endpoint``."""
+    if endpoint is None:
+        return boto3.Session(aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_KEY, region_name=region)
+    return SandboxSession(endpoint, region)
+
+
+class SandboxSession(boto3.Session):
+    """A Session whose clients and resources default to the sandbox endpoint."""
+
+    def __init__(self, endpoint: str, region: str = DEFAULT_REGION) -> None:
+        super().__init__(aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_KEY, region_name=region)
+        self.endpoint_url = endpoint
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if kwargs.get("endpoint_url") is None:
+            kwargs["endpoint_url"] = self.endpoint_url
+        return super().client(*args, **kwargs)
+
+    def resource(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if kwargs.get("endpoint_url") is None:
+            kwargs["endpoint_url"] = self.endpoint_url
+        return super().resource(*args, **kwargs)
+
+
+class Sandbox:
+    """moto's ThreadedMotoServer on 127.0.0.1 with the SES fidelity patches installed."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        region: str = DEFAULT_REGION,
+        signer: SigningAuthority | None = None,
+        cert_dir: str | Path | None = None,
+        quiet: bool = True,
+    ) -> None:
+        self.port = port
+        self.quiet = quiet
+        self.region = region
+        self.authority = signer or SigningAuthority.generate()
+        self._cert_dir = Path(cert_dir) if cert_dir is not None else None
+        self._own_cert_dir = cert_dir is None
+        self._server: object | None = None
+        self._endpoint: str | None = None
+
+    def start(self) -> Sandbox:
+        from moto.server import ThreadedMotoServer
+
+        from sesops import sandbox_moto
+
+        sandbox_moto.install(self.authority)
+        if self.quiet:
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        if self._cert_dir is None:
+            self._cert_dir = Path(tempfile.mkdtemp(prefix="sesops-sandbox-certs-"))
+        self.authority.write_cert_dir(self._cert_dir)
+        server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
+        try:
+            server.start()
+        except OSError as err:
+            raise AwsError(f"sandbox: cannot listen on {HOST}:{self.port}: {err.strerror or err}") from None
+        host, port = server.get_host_and_port()
+        if host != HOST:  # never anything but loopback
+            server.stop()
+            raise AwsError(f"sandbox: bound to {host}, refusing (only {HOST} is allowed)")
+        self._server = server
+        self.port = port
+        self._endpoint = f"http://{HOST}:{port}"
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+        if self._own_cert_dir and self._cert_dir is not None:
+            shutil.rmtree(self._cert_dir, ignore_errors=True)
+            self._cert_dir = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        if self._endpoint is None:
+            raise AwsError("sandbox is not running; call start() or use it as a context manager")
+        return self._endpoint
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The variables that point boto3 and the AWS CLI at this sandbox."""
+        return sandbox_env(self.endpoint, self.region)
+
+    @property
+    def cert_dir(self) -> Path:
+        """A directory holding the sandbox's signing certificate (``sesops serve --cert-dir``)."""
+        if self._cert_dir is None:
+            raise AwsError("sandbox is not running; its certificate directory exists only while it runs")
+        return self._cert_dir
+
+    def session(self, region: str | None = None) -> boto3.Session:
+        """A boto3 Session with dummy credentials whose clients talk to this sandbox."""
+        return dummy_session(region or self.region, self.endpoint)
+
+
+@contextmanager
+def mocked(signer: SigningAuthority | None = None) -> Iterator[SigningAuthority]:
+    """moto's in-process ``mock_aws`` with the sandbox's fidelity patches; yields the signer."""
+    import moto
+
+    from sesops import sandbox_moto
+
+    authority = sandbox_moto.install(signer)
+    with moto.mock_aws():
+        yield authority
