@@ -147,7 +147,7 @@ class Receiver:
         if not isinstance(message, dict):
             return _Outcome(400, "body is not an SNS message (expected a JSON object)")
         sns_type, message_id, topic = message.get("Type"), message.get("MessageId"), message.get("TopicArn")
-        if sns_type not in SNS_TYPES:
+        if not isinstance(sns_type, str) or sns_type not in SNS_TYPES:
             return _Outcome(400, "body is not an SNS message (no SNS Type)")
         if not isinstance(message_id, str) or not message_id or not isinstance(topic, str) or not topic:
             return _Outcome(400, "SNS message without MessageId or TopicArn", sns_type=sns_type)

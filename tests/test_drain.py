@@ -9,7 +9,6 @@ from typing import Any
 import boto3
 import orjson
 import pytest
-from capture_samples import TOPIC, ses_bounce
 from moto import mock_aws
 
 from sesops.cli import main
@@ -19,6 +18,7 @@ from sesops.load import read_events
 from sesops.signing import SigningAuthority
 from sesops.store import CaptureStore
 from sesops.verify import SnsVerifier
+from tests.capture_samples import TOPIC, ses_bounce
 
 REGION = "us-east-1"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from capture_samples import TOPIC, ses_bounce, unsigned_envelope
 
 from sesops.cli import main
 from sesops.errors import InputError, StoreError
 from sesops.load import read_events
 from sesops.store import CaptureStore, export_jsonl, prepare, read_raw_records
+from tests.capture_samples import TOPIC, ses_bounce, unsigned_envelope
 
 
 def test_add_is_idempotent_by_message_id(tmp_path: Path) -> None:

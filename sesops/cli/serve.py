@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             threads=args.threads,
-            max_request_body_size=MAX_BODY,
+            max_request_body_size=2 * MAX_BODY,  # far beyond the app's cap: waitress refuses it
             ident="sesops",
             clear_untrusted_proxy_headers=True,
         )
