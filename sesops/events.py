@@ -66,6 +66,9 @@ _RECIPIENTS = {
     "DeliveryDelay": ("deliveryDelay", "delayedRecipients"),
 }
 
+#: What is stripped from both ends of an address (the fast path strips the same set).
+EMAIL_WHITESPACE = " \t\r\n\f\v\u00a0"
+
 _NBSP_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\xa0', re.DOTALL)
 
 
@@ -86,7 +89,7 @@ def decode_json(data: str | bytes | bytearray | memoryview) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as err:
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes | bytearray | memoryview) else data
+        text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
         if "\xa0" in text:
             cleaned = _NBSP_OR_STRING.sub(lambda m: " " if m.group(0) == "\xa0" else m.group(0), text)
             try:
@@ -226,15 +229,15 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
             diagnostic = recipient.get("diagnosticCode")
         else:
             address, action, status, diagnostic = recipient, None, None, None
-        if not isinstance(address, str) or not address.strip():
+        email = normalize_email(address) if isinstance(address, str) else ""
+        if not email:
             raise RecordError(f"SES {event_type} recipient without an email address")
-        email = normalize_email(address)
         rows.append(
             (
                 event_type,
                 timestamp,
                 email,
-                email.rpartition("@")[2] or None,
+                (email.rpartition("@")[2] or None) if "@" in email else None,
                 bounce_type,
                 bounce_subtype,
                 action,
@@ -258,7 +261,7 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
 
 def normalize_email(address: str) -> str:
     """Strip, drop a display name (``"Jane" <jane@x>``) and lower-case an address."""
-    address = address.strip()
+    address = address.strip(EMAIL_WHITESPACE)
     if address.endswith(">") and "<" in address:
-        address = address[address.rindex("<") + 1 : -1].strip()
+        address = address[address.rindex("<") + 1 : -1].strip(EMAIL_WHITESPACE)
     return address.lower()

@@ -52,14 +52,20 @@ def expand_paths(source: str | os.PathLike[str]) -> list[Path]:
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if not _readable(path):
-        raise InputError(f"{path}: cannot read {path.suffix or 'files without a suffix'}; use {describe_suffixes()}")
+        raise InputError(
+            f"{path}: cannot read {path.suffix or 'files without a suffix'}; use {describe_suffixes()}"
+        )
     return [path]
 
 
 def _readable(path: Path) -> bool:
     suffix = inner_suffix(path)
     gz = path.suffix.lower() == ".gz"
-    return suffix in JSON_SUFFIXES + LINES_SUFFIXES or (gz and suffix == "") or (not gz and suffix in STORE_SUFFIXES)
+    return (
+        suffix in JSON_SUFFIXES + LINES_SUFFIXES
+        or (gz and suffix == "")
+        or (not gz and suffix in STORE_SUFFIXES)
+    )
 
 
 def is_store(path: Path) -> bool:

@@ -25,7 +25,9 @@ def format_load_summary(df: pd.DataFrame) -> str:
         lines += _counts(df["category"])
     control = attrs.get("control") or {}
     if control:
-        lines.append("control messages (no rows): " + ", ".join(f"{k} {v}" for k, v in sorted(control.items())))
+        lines.append(
+            "control messages (no rows): " + ", ".join(f"{k} {v}" for k, v in sorted(control.items()))
+        )
     lines.append(f"duplicates dropped: {attrs.get('duplicates', 0)}")
     rejected = attrs.get("rejected", 0)
     lines.append(f"rejected records: {rejected}")
@@ -39,7 +41,7 @@ def format_load_summary(df: pd.DataFrame) -> str:
 def _counts(series: pd.Series) -> list[str]:
     counts = series.value_counts()
     width = max(len(str(k)) for k in counts.index)
-    return [f"  {str(k):<{width}}  {v:>8}" for k, v in counts.items()]
+    return [f"  {k!s:<{width}}  {v:>8}" for k, v in counts.items()]
 
 
 def write_table(df: pd.DataFrame, out: Path) -> None:
