@@ -1,0 +1,246 @@
+"""Realistic synthetic SES feedback: deterministic for a seed, fast enough for millions of messages.
+
+``messages`` is the number of messages *sent*; everything else derives from them. Each sent
+recipient is delivered, bounces or is delayed, and delivered ones may later complain or
+auto-reply, so rates computed from the output (per sent recipient) come out near the
+configured ones:
+
+* ``bounce_rate``: hard (``Permanent``) bounces, what SES's 5 % review threshold counts;
+* ``soft_bounce_rate``: ``Transient`` bounces with an SMTP status, and ``Undetermined`` ones;
+* ``complaint_rate``: complaints (SES reviews at 0.1 %); ``ooto_rate``: auto-replies;
+* ``delay_rate``: ``DeliveryDelay`` before an eventual delivery.
+
+Identity notifications (``notificationType``) are the default; ``event_publishing=True`` emits
+configuration-set events (``eventType``) instead, adding Send, Open, Click, Reject, Rendering
+Failure and Subscription. ``DeliveryDelay`` exists only as an event, so it always has that shape.
+Objects of one message share their ``mail`` dict: treat generated objects as read-only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
+
+from sesops.errors import InputError
+from sesops.simshapes import Clock, Envelopes, event_time, sns_subject, uuid4
+from sesops.simtraffic import Population, Traffic, send_times
+
+if TYPE_CHECKING:
+    import boto3
+
+DEFAULT_START = datetime(2025, 3, 3, tzinfo=UTC)  # a Monday; fixed so a seed means one output
+_RATE_FIELDS = (
+    "bounce_rate",
+    "soft_bounce_rate",
+    "complaint_rate",
+    "ooto_rate",
+    "delay_rate",
+    "open_rate",
+    "click_rate",
+    "reject_rate",
+    "rendering_failure_rate",
+    "unsubscribe_rate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationConfig:
+    """What to simulate. Rates are fractions of sent recipients (see the module docstring)."""
+
+    messages: int
+    days: int = 7
+    seed: int = 0
+    bounce_rate: float = 0.02
+    soft_bounce_rate: float = 0.006
+    complaint_rate: float = 0.0008
+    ooto_rate: float = 0.004
+    delay_rate: float = 0.01
+    event_publishing: bool = False
+    open_rate: float = 0.22  # the rest apply with event_publishing only
+    click_rate: float = 0.03
+    reject_rate: float = 0.0005
+    rendering_failure_rate: float = 0.0005
+    unsubscribe_rate: float = 0.001
+    sender: str = "Example Shop <news@mail.example.com>"
+    reply_to: str = "Example Shop Support <support@example.com>"
+    identity: str = "mail.example.com"
+    caller_identity: str = "shop-mailer"
+    configuration_set: str = "shop-marketing"
+    campaign: str = "spring-sale"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    start: datetime | None = None  # None: DEFAULT_START
+
+    def __post_init__(self) -> None:
+        if self.messages < 0:
+            raise InputError(f"messages must be >= 0, not {self.messages}")
+        if self.days < 1:
+            raise InputError(f"days must be >= 1, not {self.days}")
+        for name in _RATE_FIELDS:
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise InputError(f"{name} must be between 0 and 1, not {value}")
+        if self.bounce_rate + self.soft_bounce_rate + self.reject_rate + self.rendering_failure_rate > 1.0:
+            raise InputError("bounce, soft bounce, reject and rendering failure rates add up to more than 1")
+        if 3 * (self.complaint_rate + self.ooto_rate) > 1.0:
+            raise InputError("complaint_rate + ooto_rate must be at most 1/3")
+        if self.click_rate > self.open_rate:
+            raise InputError("click_rate cannot exceed open_rate (a click follows an open)")
+
+    @property
+    def start_ms(self) -> int:
+        start = self.start or DEFAULT_START
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+        return int(start.timestamp() * 1000)
+
+    @property
+    def default_topic_arn(self) -> str:
+        return f"arn:aws:sns:{self.region}:{self.account_id}:ses-feedback"
+
+    @classmethod
+    def rate_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name in _RATE_FIELDS)
+
+
+def _timed(config: SimulationConfig) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(epoch ms, SES object) in time order: a heap holds feedback until its time comes."""
+    rng = random.Random(config.seed)
+    population = Population(rng, min(max(500, config.messages // 2), 400_000))
+    traffic = Traffic(config, rng, population)
+    heap: list[tuple[int, int, dict[str, Any]]] = []
+    seq = 0
+    for ms in send_times(rng, config.messages, config.days, config.start_ms):
+        while heap and heap[0][0] <= ms:
+            at, _, obj = heapq.heappop(heap)
+            yield at, obj
+        for at, obj in traffic.message(ms):
+            seq += 1
+            heapq.heappush(heap, (at, seq, obj))
+    while heap:
+        at, _, obj = heapq.heappop(heap)
+        yield at, obj
+
+
+def generate(config: SimulationConfig) -> Iterator[dict[str, Any]]:
+    """SES objects (``notificationType`` or ``eventType`` shape), in time order."""
+    for _, obj in _timed(config):
+        yield obj
+
+
+def wrap_sns(
+    ses_obj: dict[str, Any],
+    *,
+    topic_arn: str,
+    message_id: str | None = None,
+    timestamp: str | None = None,
+    subject: str | None = None,
+) -> dict[str, Any]:
+    """An SNS ``Notification`` envelope (HTTP body shape, unsigned) carrying ``ses_obj`` as JSON text.
+
+    ``message_id`` defaults to a random UUID, ``timestamp`` to the event's own time, ``subject``
+    to what SNS sets for the shape (configuration-set events only).
+    """
+    rng = random.Random()
+    envelopes = Envelopes(topic_arn, uuid4(rng))
+    when = timestamp or event_time(ses_obj) or Clock().iso(int(datetime.now(UTC).timestamp() * 1000))
+    return envelopes.wrap(
+        orjson.dumps(ses_obj).decode(),
+        message_id or uuid4(rng),
+        when,
+        subject if subject is not None else sns_subject(ses_obj),
+    )
+
+
+def iter_lines(
+    config: SimulationConfig,
+    *,
+    envelope: bool = True,
+    redelivery_rate: float = 0.0,
+    topic_arn: str | None = None,
+) -> Iterator[bytes]:
+    """JSON lines of the simulation: SNS envelopes (or raw SES objects); some envelopes repeated
+    a few lines later, as SNS redelivers when an endpoint is slow to acknowledge."""
+    if not 0.0 <= redelivery_rate <= 1.0:
+        raise InputError(f"redelivery_rate must be between 0 and 1, not {redelivery_rate}")
+    ids = random.Random(config.seed ^ 0x5E5)  # a separate stream: raw and enveloped runs agree
+    envelopes = Envelopes(topic_arn or config.default_topic_arn, uuid4(ids))
+    clock = Clock()
+    pending: list[tuple[int, int, bytes]] = []
+    count = 0
+    for ms, obj in _timed(config):
+        body = orjson.dumps(obj)
+        if not envelope:
+            yield body + b"\n"
+            continue
+        line = envelopes.line(
+            body, uuid4(ids), clock.iso(ms + 40 + int(ids.random() * 900)), "eventType" in obj
+        )
+        yield line
+        count += 1
+        if redelivery_rate and ids.random() < redelivery_rate:
+            heapq.heappush(pending, (count + 1 + int(ids.random() * 20), count, line))
+        while pending and pending[0][0] <= count:
+            yield heapq.heappop(pending)[2]
+    for _, _, line in sorted(pending):
+        yield line
+
+
+def write_jsonl(
+    path: str | Path,
+    config: SimulationConfig,
+    *,
+    envelope: bool = True,
+    redelivery_rate: float = 0.0,
+    topic_arn: str | None = None,
+) -> int:
+    """Write the simulation as JSON Lines (gzip when ``path`` ends in ``.gz``; ``-`` is stdout).
+
+    Returns the number of lines written (redeliveries included).
+    """
+    lines = iter_lines(config, envelope=envelope, redelivery_rate=redelivery_rate, topic_arn=topic_arn)
+    if str(path) == "-":
+        return _write(sys.stdout.buffer, lines)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix == ".gz":
+        with gzip.open(target, "wb", compresslevel=5) as fh:
+            return _write(fh, lines)
+    with open(target, "wb", buffering=1 << 20) as fh:
+        return _write(fh, lines)
+
+
+def _write(fh: BinaryIO | gzip.GzipFile, lines: Iterator[bytes]) -> int:
+    written = 0
+    chunk: list[bytes] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == 2048:
+            fh.write(b"".join(chunk))
+            written += len(chunk)
+            chunk.clear()
+    fh.write(b"".join(chunk))
+    return written + len(chunk)
+
+
+def publish(
+    config: SimulationConfig,
+    topic_arn: str,
+    *,
+    session: boto3.Session | None = None,
+    region: str | None = None,
+) -> int:
+    """Publish every generated SES object to an SNS topic (10 per ``PublishBatch``); returns the count."""
+    from sesops.aws.publish import publish_messages
+
+    messages = ((orjson.dumps(obj).decode(), sns_subject(obj)) for obj in generate(config))
+    return publish_messages(topic_arn, messages, session=session, region=region or config.region)
