@@ -17,7 +17,18 @@ from collections.abc import Sequence
 from sesops.errors import SesopsError
 
 # Subcommand modules, in the order --help lists them.
-_COMMANDS: tuple[str, ...] = ("load", "export", "verify", "serve", "drain")
+_COMMANDS: tuple[str, ...] = (
+    "load",
+    "export",
+    "verify",
+    "serve",
+    "drain",
+    "simulate",
+    "provision",
+    "status",
+    "teardown",
+    "sandbox",
+)
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
