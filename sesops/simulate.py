@@ -150,12 +150,11 @@ def wrap_sns(
     ``message_id`` defaults to a random UUID, ``timestamp`` to the event's own time, ``subject``
     to what SNS sets for the shape (configuration-set events only).
     """
-    rng = random.Random()
-    envelopes = Envelopes(topic_arn, uuid4(rng))
+    subscription = uuid4(random.Random(topic_arn))  # stable per topic, like a real subscription
     when = timestamp or event_time(ses_obj) or Clock().iso(int(datetime.now(UTC).timestamp() * 1000))
-    return envelopes.wrap(
+    return Envelopes(topic_arn, subscription).wrap(
         orjson.dumps(ses_obj).decode(),
-        message_id or uuid4(rng),
+        message_id or uuid4(random.Random()),
         when,
         subject if subject is not None else sns_subject(ses_obj),
     )
