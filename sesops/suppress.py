@@ -168,9 +168,10 @@ def _soft_evidence(rows: pd.DataFrame, policy: SuppressionPolicy) -> pd.DataFram
         return soft.iloc[0:0]
     if policy.reset_on_delivery:
         delivered = rows.loc[rows["category"].isin(DELIVERED_CATEGORIES)]
-        last_delivery = delivered.groupby("email")["timestamp"].max()
-        since = soft["email"].map(last_delivery)
-        soft = soft.loc[since.isna() | (soft["timestamp"] > since)]
+        if len(delivered):
+            last_delivery = delivered.groupby("email")["timestamp"].max()
+            since = soft["email"].map(last_delivery)
+            soft = soft.loc[since.isna() | (soft["timestamp"] > since)]
     days = soft["timestamp"].dt.floor("D")
     fired = [
         email
