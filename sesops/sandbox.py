@@ -7,7 +7,8 @@
         print(sb.endpoint, sb.env, sb.cert_dir)
 
 The sandbox never binds anything but 127.0.0.1 and never reads the user's credentials:
-its sessions and :attr:`Sandbox.env` carry dummy ones. SNS messages it delivers are
+its sessions and :attr:`Sandbox.env` carry dummy ones. moto keeps one state per process:
+starting a Sandbox empties it (``reset=False`` keeps it), in-process ``mock_aws`` included. SNS messages it delivers are
 signed by its own :class:`~sesops.signing.SigningAuthority`, whose certificate is in
 :attr:`Sandbox.cert_dir` (for ``sesops serve --cert-dir``).
 """
@@ -18,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,9 +106,11 @@ class Sandbox:
         signer: SigningAuthority | None = None,
         cert_dir: str | Path | None = None,
         quiet: bool = True,
+        reset: bool = True,
     ) -> None:
         self.port = port
         self.quiet = quiet
+        self.reset = reset
         self.region = region
         self.authority = signer or SigningAuthority.generate()
         self._cert_dir = Path(cert_dir) if cert_dir is not None else None
@@ -137,7 +141,15 @@ class Sandbox:
         self._server = server
         self.port = port
         self._endpoint = f"http://{HOST}:{port}"
+        if self.reset:
+            self._reset()
         return self
+
+    def _reset(self) -> None:
+        """Start empty: moto keeps its state per process, shared by every server and mock in it."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
 
     def stop(self) -> None:
         server, self._server = self._server, None

@@ -43,6 +43,7 @@ def provision(
 ) -> ProvisionResult:
     """Make the account match ``spec``; with ``dry_run`` only Get/List/Describe calls are made."""
     region = resolve_region(region, session)
+    session = session or boto3.Session()  # one Session: models load once, not per client
     queues = (spec.sqs_queue, f"{spec.sqs_queue}-dlq") if spec.sqs_queue else ()
     state = read_state(
         region,

@@ -52,6 +52,7 @@ def read_state(
     every topic an identity points at is read too, in its own region. Email identities
     inside a requested domain are read as well (``requested=False``).
     """
+    session = session or boto3.Session()  # one Session: service models load once, not per client
     account = account_id(session, region)
     ses = client("ses", session, region)
     listed = _list_identities(ses)

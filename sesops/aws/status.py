@@ -33,5 +33,6 @@ def status(
 ) -> StatusReport:
     """Read ``identities`` (all in the region when None) and the topics they use, and diagnose."""
     region = resolve_region(region, session)
+    session = session or boto3.Session()  # one Session: models load once, not per client
     state = read_state(region, identities=identities, topics=topics, session=session)
     return StatusReport(state=state, problems=diagnose(state, keep_forwarding=keep_forwarding))

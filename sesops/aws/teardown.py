@@ -131,6 +131,7 @@ def teardown(
     dry_run: bool = False,
 ) -> TeardownResult:
     region = resolve_region(region, session)
+    session = session or boto3.Session()  # one Session: models load once, not per client
     state = read_state(
         region,
         identities=identities,
