@@ -1,0 +1,83 @@
+"""``sesops status``: read the feedback wiring back and name every problem with its fix."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sesops.cli.awsout import add_aws_options, problems_text, session_for
+
+EXIT_HEALTHY = 0
+EXIT_PROBLEMS = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "status",
+        help="check that SES feedback reaches SNS and its subscribers",
+        description=(
+            "Read identities, topics and subscriptions back and name each problem with its fix. "
+            "Exits 0 when healthy, 1 when a problem was found."
+        ),
+    )
+    add_aws_options(parser)
+    parser.add_argument(
+        "--identity",
+        action="append",
+        metavar="ID",
+        help="identity to check; repeat for several (default: every identity in the region)",
+    )
+    parser.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also check this topic (in --region) even if no identity uses it",
+    )
+    parser.add_argument(
+        "--keep-forwarding",
+        action="store_true",
+        help="email feedback forwarding left on is intended, not a problem",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sesops.aws.status import status
+
+    report = status(
+        args.identity,
+        topics=args.topic,
+        region=args.region,
+        session=session_for(args.profile),
+        keep_forwarding=args.keep_forwarding,
+    )
+    state = report.state
+    print(f"SES feedback wiring in {state.region} (account {state.account}):")
+    if not state.identities:
+        print("  no SES identities")
+    for identity in state.identities:
+        topics = (
+            ", ".join(f"{kind}->{arn.rsplit(':', 1)[-1]}" for kind, arn in identity.topics.items())
+            or "no topics"
+        )
+        verified = "verified" if identity.verified else (identity.verification or "missing")
+        extra = "" if identity.requested else " (inside a checked domain)"
+        forwarding = "forwarding on" if identity.forwarding else "forwarding off"
+        print(f"  {identity.name}{extra}: {verified}; {topics}; {forwarding}")
+    for arn, topic in state.topics.items():
+        if topic is None:
+            continue
+        subs = state.subscriptions.get(arn, ())
+        listed = (
+            ", ".join(
+                f"{s.protocol} {s.endpoint.rsplit(':', 1)[-1] if s.protocol == 'sqs' else s.endpoint}"
+                + (" (pending)" if s.pending else "")
+                for s in subs
+            )
+            or "no subscriptions"
+        )
+        print(f"  topic {arn.rsplit(':', 1)[-1]}: SignatureVersion {topic.signature_version}; {listed}")
+    print()
+    print(problems_text(report.problems))
+    return EXIT_HEALTHY if report.healthy else EXIT_PROBLEMS

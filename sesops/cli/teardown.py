@@ -1,0 +1,67 @@
+"""``sesops teardown``: remove what ``sesops provision`` made."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from sesops.cli.awsout import add_aws_options, plan_summary, plan_table, session_for
+from sesops.errors import ProvisionError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "teardown",
+        help="remove the topic, subscriptions, queues and identity wiring provision made",
+        description=(
+            "Turn email forwarding back on, unset the identities' notification topics, and delete "
+            "the subscriptions, the queues subscribed to the topic (with their DLQs) and the topic. "
+            "Asks first unless --yes."
+        ),
+    )
+    add_aws_options(parser, region_required=True)
+    parser.add_argument(
+        "--identity",
+        action="append",
+        required=True,
+        metavar="ID",
+        help="identity to unwire; repeat for several",
+    )
+    parser.add_argument("--topic", default="ses-feedback", help="SNS topic name (default: ses-feedback)")
+    parser.add_argument(
+        "--configuration-set", metavar="NAME", help="also remove sesops' event destination here"
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sesops.aws.apply import Applier
+    from sesops.aws.teardown import teardown
+
+    session = session_for(args.profile)
+    planned = teardown(
+        args.identity,
+        topic=args.topic,
+        configuration_set=args.configuration_set,
+        region=args.region,
+        session=session,
+        dry_run=True,
+    )
+    print(f"Teardown in {planned.region}, topic {args.topic}:")
+    print(plan_table(planned.steps))
+    changes = [s for s in planned.steps if s.changes]
+    if not changes:
+        print(plan_summary(planned.steps, applied=False))
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ProvisionError("not a terminal: pass --yes to tear down without a question")
+        answer = input(f"Apply these {len(changes)} change(s)? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("nothing changed.")
+            return 1
+    Applier(planned.region, session).run(planned.steps)
+    print(plan_summary(planned.steps, applied=True))
+    return 0
