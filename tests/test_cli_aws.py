@@ -1,0 +1,203 @@
+"""The AWS subcommands from the command line, and the issue's end-to-end "done when" with no AWS account."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from sesops.cli import main
+from sesops.cli.provision import parse_types
+from sesops.errors import InputError
+from sesops.sandbox import Sandbox
+from tests.sandbox_helpers import drain_queue, dummy_credentials
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def _dummy(monkeypatch: pytest.MonkeyPatch) -> None:
+    dummy_credentials(monkeypatch)
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox(port=0) as sb:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", sb.endpoint)
+        yield sb
+
+
+def test_provision_prints_the_plan_then_nothing_to_change(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["provision", "--region", REGION, "--identity", "example.com", "--sqs", "feedback"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Plan for us-east-1 (account 123456789012), topic ses-feedback:" in out
+    assert "+ topic" in out and "~ Bounce topic" in out and "applied" in out
+    assert "healthy: no problems found." in out
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "+ " not in out and "~ " not in out and "✓ topic" in out
+    assert "nothing to change" in out
+
+
+def test_provision_dry_run_changes_nothing(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "provision",
+        "--region",
+        REGION,
+        "--identity",
+        "example.com",
+        "--dry-run",
+        "--types",
+        "bounce,complaint,delivery",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "dry run: nothing changed" in out and "~ Delivery topic" in out
+    assert sandbox.session().client("sns").list_topics()["Topics"] == []
+
+
+def test_teardown_needs_yes_without_a_terminal(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["provision", "--region", REGION, "--identity", "example.com", "--sqs", "feedback"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    assert main(["teardown", "--region", REGION, "--identity", "example.com"]) == 2
+    captured = capsys.readouterr()
+    assert "- topic" in captured.out
+    assert "pass --yes" in captured.err and "Traceback" not in captured.err
+    assert main(["teardown", "--region", REGION, "--identity", "example.com", "--yes"]) == 0
+    assert "applied" in capsys.readouterr().out
+    assert sandbox.session().client("sns").list_topics()["Topics"] == []
+    assert main(["teardown", "--region", REGION, "--identity", "example.com", "--yes"]) == 0
+    assert "nothing to change" in capsys.readouterr().out
+
+
+def test_teardown_asks_and_can_be_declined(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["provision", "--region", REGION, "--identity", "example.com"]) == 0
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main(["teardown", "--region", REGION, "--identity", "example.com"]) == 1
+    assert "nothing changed." in capsys.readouterr().out
+    assert sandbox.session().client("sns").list_topics()["Topics"] != []
+
+
+def test_expected_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["provision", "--region", REGION, "--identity", "x.com", "--types", "Bounce,Open"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown type 'Open'" in err and "Traceback" not in err
+    assert main(["status", "--region", REGION, "--profile", "no-such-profile"]) == 2
+    assert "no such profile" in capsys.readouterr().err
+
+
+def test_no_credentials_is_an_aws_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["status", "--region", REGION]) == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials" in err and "sesops sandbox" in err
+
+
+def test_parse_types() -> None:
+    assert parse_types("bounce, Complaint,Bounce") == ("Bounce", "Complaint")
+    with pytest.raises(InputError):
+        parse_types(",")
+
+
+def test_done_when_end_to_end_without_an_aws_account(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sesops sandbox` in one terminal; with its env: provision, status (healthy), send to
+    bounce@simulator, read the queue -> read_events gives a hard_bounce row."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from sesops.cli import run; run()", "sandbox"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdout is not None
+    try:
+        exports: dict[str, str] = {}
+        for line in proc.stdout:
+            if line.startswith("export "):
+                key, _, value = line.removeprefix("export ").strip().partition("=")
+                exports[key] = value
+            if "sesops serve --cert-dir" in line:
+                break
+        assert set(exports) == {
+            "AWS_ENDPOINT_URL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_DEFAULT_REGION",
+        }
+        for key, value in exports.items():
+            monkeypatch.setenv(key, value)
+
+        assert (
+            main(["provision", "--region", REGION, "--identity", "example.com", "--sqs", "ses-feedback"]) == 0
+        )
+        assert main(["status", "--region", REGION]) == 0, capsys.readouterr().out
+        capsys.readouterr()
+
+        session = boto3.Session()
+        message_id = session.client("ses").send_email(
+            Source="sender@example.com",
+            Destination={"ToAddresses": ["bounce@simulator.amazonses.com"]},
+            Message={"Subject": {"Data": "done when"}, "Body": {"Text": {"Data": "hello"}}},
+        )["MessageId"]
+        bodies = drain_queue(session, "ses-feedback", expect=1)
+        assert len(bodies) == 1
+
+        from sesops import read_events
+
+        frame = read_events([json.dumps(body) for body in bodies])
+        assert len(frame) == 1
+        row = frame.iloc[0]
+        assert row["category"] == "hard_bounce"
+        assert row["email"] == "bounce@simulator.amazonses.com"
+        assert row["message_id"] == message_id
+        assert row["status"] == "5.1.1" and row["bounce_type"] == "Permanent"
+        assert row["subject"] == "done when"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.integration
+def test_integration_smoke_read_only_against_a_real_account() -> None:
+    """Runs only with SESOPS_INTEGRATION=1 and real credentials; reads, never writes."""
+    if os.environ.get("SESOPS_INTEGRATION") != "1":
+        pytest.skip("set SESOPS_INTEGRATION=1 (and AWS credentials) to run against a real account")
+    session = boto3.Session()
+    if session.get_credentials() is None:
+        pytest.skip("no AWS credentials found")
+    from sesops.aws.plan import Spec
+    from sesops.aws.provision import provision
+    from sesops.aws.status import status
+
+    region = session.region_name or REGION
+    identity = os.environ.get("SESOPS_INTEGRATION_IDENTITY")
+    report = status([identity] if identity else None, region=region, session=session)
+    assert report.state.account.isdigit()
+    if identity:
+        result = provision(Spec(identities=(identity,)), region=region, session=session, dry_run=True)
+        assert result.steps and not result.applied
