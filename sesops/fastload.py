@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from sesops.errors import InputError
@@ -107,17 +108,18 @@ CREATE OR REPLACE TEMP MACRO sesops_email(a) AS
     CASE WHEN contains(a, '<') AND suffix(trim(a, '{_WHITESPACE}'), '>')
     THEN lower(trim(regexp_extract(trim(a, '{_WHITESPACE}'), '<([^<]*)>$', 1), '{_WHITESPACE}'))
     ELSE lower(trim(a, '{_WHITESPACE}')) END;
-CREATE OR REPLACE TEMP MACRO sesops_recipient(a, act, st, diag) AS
-    {{'email': sesops_email(a), 'action': act, 'status': st, 'diag': diag}};
 """
 
 
-def _sql(path_param: str, *, guarded: bool = False) -> str:
+def _sql(path_param: str, *, guarded: bool = False, ordinals: bool = False) -> str:
     """The whole fast path as one query over the file at ``path_param``.
 
-    ``guarded`` wraps the Message parse in ``try()``: about twice as slow, but it
-    survives a Message that looks like an object and is not valid JSON. The
-    optimistic query runs first; the guarded one only when that fails.
+    Output: the contract columns plus ``_regular``; each irregular message appears once
+    as an all-NULL row. With ``ordinals`` it also numbers messages (``_ordinal``, the
+    non-blank line count), which costs a streaming window, so it is asked for only
+    when the first pass found irregular messages. ``guarded`` wraps the Message parse
+    in ``try()``: about twice as slow, but it survives a Message that looks like an
+    object and is not valid JSON.
     """
     fields = {**_ENVELOPE_SHAPE, **_SES_SHAPE}
     columns = ", ".join(f"\"{k}\": '{_duck_type(v)}'" for k, v in fields.items())
@@ -126,12 +128,12 @@ def _sql(path_param: str, *, guarded: bool = False) -> str:
     if guarded:
         parse = f"try({parse})"
     raw_ses = "struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in _SES_SHAPE) + f")::{ses_type}"
-    null = "NULL::VARCHAR"
     other_types = ", ".join(f"'{t}'" for t in _OTHER_TYPES)
     category_other = " ".join(f"WHEN '{t}' THEN '{c}'" for t, c in _OTHER_TYPES.items())
+    ordinal = "row_number() OVER ()" if ordinals else "NULL::BIGINT"
     return f"""
 WITH messages AS (
-    SELECT row_number() OVER () AS ordinal, "MessageId" AS sns_id, "TopicArn" AS topic,
+    SELECT {ordinal} AS ordinal, "MessageId" AS sns_id, "TopicArn" AS topic,
         CASE
             WHEN "notificationType" IS NOT NULL OR "eventType" IS NOT NULL THEN {raw_ses}
             WHEN "Type" = 'Notification' AND starts_with(ltrim("Message"), '{{') THEN {parse}
@@ -141,35 +143,26 @@ WITH messages AS (
 ), typed AS (
     SELECT ordinal, sns_id, topic, s, coalesce(s."eventType", s."notificationType") AS et
     FROM messages
-), recipients AS (
-    SELECT ordinal, sns_id, topic, s, et,
-        CASE et
-            WHEN 'Bounce' THEN list_transform(s.bounce.bouncedRecipients,
-                lambda r: sesops_recipient(r.emailAddress, r.action, r.status, r.diagnosticCode))
-            WHEN 'Complaint' THEN list_transform(s.complaint.complainedRecipients,
-                lambda r: sesops_recipient(r.emailAddress, r.action, r.status, r.diagnosticCode))
-            WHEN 'DeliveryDelay' THEN list_transform(s.deliveryDelay.delayedRecipients,
-                lambda r: sesops_recipient(r.emailAddress, r.action, r.status, r.diagnosticCode))
-            WHEN 'Delivery' THEN list_transform(s.delivery.recipients,
-                lambda r: sesops_recipient(r, {null}, {null}, {null}))
-            ELSE list_transform(s.mail.destination, lambda r: sesops_recipient(r, {null}, {null}, {null}))
-        END AS rc
-    FROM typed
 ), judged AS (
-    -- per-message scalars first: unnesting copies whatever is still in the row
-    SELECT ordinal, rc, et AS event_type,
+    -- Per-message scalars before the unnest (it copies whatever is still in the row). Each
+    -- message has either detailed recipients (structs) or bare addresses, never both.
+    SELECT ordinal, et AS event_type,
+        CASE et
+            WHEN 'Bounce' THEN s.bounce.bouncedRecipients
+            WHEN 'Complaint' THEN s.complaint.complainedRecipients
+            WHEN 'DeliveryDelay' THEN s.deliveryDelay.delayedRecipients
+        END AS detailed,
+        CASE WHEN et = 'Delivery' THEN s.delivery.recipients
+            WHEN et IN ({other_types}) THEN s.mail.destination
+        END AS bare,
+        coalesce(s.mail IS NOT NULL AND coalesce(len(detailed), len(bare)) > 0, false) AS regular,
         coalesce(
-            s.mail IS NOT NULL
-            AND et IN ('Bounce', 'Complaint', 'Delivery', 'DeliveryDelay', {other_types})
-            AND len(rc) > 0,
-            false) AS regular,
-        try_cast(coalesce(
             nullif(CASE et
                 WHEN 'Bounce' THEN s.bounce.timestamp WHEN 'Complaint' THEN s.complaint.timestamp
                 WHEN 'Delivery' THEN s.delivery.timestamp WHEN 'DeliveryDelay' THEN s.deliveryDelay.timestamp
                 WHEN 'Open' THEN s.open.timestamp WHEN 'Click' THEN s.click.timestamp
                 WHEN 'Subscription' THEN s.subscription.timestamp END, ''),
-            s.mail.timestamp) AS TIMESTAMPTZ) AS "timestamp",
+            s.mail.timestamp) AS "timestamp",  -- parsed by Arrow afterwards: much cheaper
         CASE WHEN et = 'Bounce' THEN s.bounce.bounceType END AS bounce_type,
         CASE WHEN et = 'Bounce' THEN s.bounce.bounceSubType END AS bounce_subtype,
         CASE WHEN et = 'Complaint' THEN s.complaint.complaintFeedbackType END AS complaint_feedback_type,
@@ -180,19 +173,31 @@ WITH messages AS (
             AS feedback_id,
         s.mail.source AS source, s.mail.sendingAccountId AS sending_account_id,
         s.mail.commonHeaders.subject AS subject, sns_id AS sns_message_id, topic AS topic_arn
-    FROM recipients
+    FROM typed
+), flat AS (
+    -- Unnests in the select list walk their lists in parallel: one of the two is NULL,
+    -- so the other sets the rows. An irregular message keeps one all-NULL row.
+    SELECT * EXCLUDE (detailed, bare),
+        unnest(CASE WHEN regular THEN detailed ELSE list_value(NULL) END) AS d,
+        unnest(CASE WHEN regular THEN bare END) AS b,
+        coalesce(generate_subscripts(CASE WHEN regular THEN detailed ELSE list_value(NULL) END, 1),
+                 generate_subscripts(CASE WHEN regular THEN bare END, 1)) = 1 AS first_of_message
+    FROM judged
+), normalized AS (
+    SELECT * EXCLUDE (d, b), sesops_email(coalesce(d.emailAddress, b)) AS email,
+        d.action AS action, d.status AS status, d.diagnosticCode AS diagnostic_code
+    FROM flat
 )
-SELECT event_type, "timestamp", u.r.email AS email,
-    CASE WHEN contains(u.r.email, '@') THEN nullif(split_part(u.r.email, '@', -1), '') END
-        AS recipient_domain,
-    bounce_type, bounce_subtype, u.r.action AS action, u.r.status AS status, u.r.diag AS diagnostic_code,
+SELECT event_type, "timestamp", email,
+    CASE WHEN contains(email, '@') THEN nullif(split_part(email, '@', -1), '') END AS recipient_domain,
+    bounce_type, bounce_subtype, action, status, diagnostic_code,
     complaint_feedback_type, complaint_subtype, delay_type, message_id, feedback_id, source,
     sending_account_id, subject, sns_message_id, topic_arn,
     CASE event_type
         WHEN 'Bounce' THEN CASE bounce_type
             WHEN 'Permanent' THEN 'hard_bounce'
             WHEN 'Transient' THEN CASE WHEN bounce_subtype = 'General'
-                AND coalesce(u.r.status, '') = '' THEN 'auto_reply' ELSE 'soft_bounce' END
+                AND coalesce(status, '') = '' THEN 'auto_reply' ELSE 'soft_bounce' END
             ELSE 'undetermined' END
         WHEN 'Complaint' THEN CASE WHEN complaint_feedback_type = 'not-spam'
             THEN 'not_spam' ELSE 'complaint' END
@@ -200,10 +205,8 @@ SELECT event_type, "timestamp", u.r.email AS email,
         WHEN 'DeliveryDelay' THEN 'delay'
         {category_other}
     END AS category,
-    ordinal AS _ordinal, regular AS _regular
-FROM judged,
-    -- an irregular message keeps one all-NULL row, so its ordinal reaches the pure parser
-    UNNEST(CASE WHEN regular THEN rc ELSE list_value(NULL) END) AS u(r)
+    ordinal AS _ordinal, regular AS _regular, first_of_message AS _first
+FROM normalized
 """
 
 
@@ -216,39 +219,72 @@ def worth_it(path: Path) -> bool:
 
 
 def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> None:
-    """Load one JSON Lines file (gzip or not) into ``collector``."""
+    """Load one JSON Lines file (gzip or not) into ``collector``.
+
+    The first pass assumes a clean file. When it finds irregular messages (or a
+    recipient without an address) a second pass numbers the messages, so those can be
+    handed to the pure parser with their line numbers and kept out of the table.
+    """
     import duckdb
 
     from sesops.events import COLUMNS
 
-    con = duckdb.connect(config={"threads": 2 if _cpu_count() >= 2 else 1})
+    params = {"path": str(path)}
+    con = duckdb.connect(config={"threads": _cpu_count()})
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute(_MACROS)
-        params = {"path": str(path)}
-        try:
-            table = _run_with_progress(con, _sql("$path"), params, path, progress)
-        except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
-            table = _run_with_progress(con, _sql("$path", guarded=True), params, path, progress)
+        table = _query(con, path, params, progress, ordinals=False)
+        suspicious = _suspicious_rows(table)
+        if suspicious.any():
+            table = _query(con, path, params, progress, ordinals=True)
+            suspicious = _suspicious_rows(table)
     except duckdb.Error as err:
         raise InputError(f"{path}: cannot read as JSON Lines ({str(err).splitlines()[0]})") from None
     finally:
         con.close()
+    table = _parse_timestamps(table)
+    if not suspicious.any():
+        collector.messages += int(pc.sum(table.column("_first")).as_py() or 0)
+        collector.frames.append(table.select(list(COLUMNS)).to_pandas())
+        return
     ordinals = table.column("_ordinal").to_numpy()
+    handed_over = np.unique(ordinals[suspicious])
+    keep = ~np.isin(ordinals, handed_over)
+    kept = table.filter(pa.array(keep))
+    collector.messages += int(pc.sum(kept.column("_first")).as_py() or 0)
+    collector.frames.append(kept.select(list(COLUMNS)).to_pandas())
+    collector.consume(_lines_by_ordinal(path, handed_over.tolist(), int(ordinals.max())))
+
+
+def _query(con: Any, path: Path, params: dict[str, str], progress: bool, *, ordinals: bool) -> Any:
+    import duckdb
+
+    try:
+        return _run_with_progress(con, _sql("$path", ordinals=ordinals), params, path, progress)
+    except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
+        return _run_with_progress(con, _sql("$path", ordinals=ordinals, guarded=True), params, path, progress)
+
+
+def _parse_timestamps(table: Any) -> Any:
+    """ISO-8601 text -> UTC timestamps; odd values become NaT as in the pure path."""
+    index = table.schema.get_field_index("timestamp")
+    text = table.column(index)
+    try:
+        parsed = pc.cast(text, pa.timestamp("us", tz="UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        import pandas as pd
+
+        series = pd.to_datetime(text.to_pandas(), utc=True, format="ISO8601", errors="coerce")
+        parsed = pa.array(series.dt.as_unit("us"), type=pa.timestamp("us", tz="UTC"))
+    return table.set_column(index, "timestamp", parsed)
+
+
+def _suspicious_rows(table: Any) -> Any:
+    """Rows of messages the pure parser must judge: irregular, or a recipient without an address."""
     regular = table.column("_regular").to_numpy(zero_copy_only=False)
-    # A recipient without an address makes its whole message irregular (the parser rejects it).
     no_address = pc.fill_null(pc.equal(table.column("email"), ""), True).to_numpy(zero_copy_only=False)
-    no_address &= regular
-    if no_address.any():
-        regular = regular & ~np.isin(ordinals, np.unique(ordinals[no_address]))
-    total = int(ordinals.max()) if len(ordinals) else 0
-    irregular = np.unique(ordinals[~regular])
-    if len(irregular):
-        table = table.filter(regular)
-    collector.messages += len(np.unique(ordinals[regular])) if len(irregular) else total
-    collector.frames.append(table.select(list(COLUMNS)).to_pandas())
-    if len(irregular):
-        collector.consume(_lines_by_ordinal(path, irregular.tolist(), total))
+    return ~regular | no_address
 
 
 def _run_with_progress(con: Any, sql: str, params: dict[str, str], path: Path, progress: bool) -> Any:

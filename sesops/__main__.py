@@ -1,0 +1,5 @@
+"""``python -m sesops`` runs the command line."""
+
+from sesops.cli import run
+
+run()
