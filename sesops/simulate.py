@@ -150,14 +150,18 @@ def wrap_sns(
     ``message_id`` defaults to a random UUID, ``timestamp`` to the event's own time, ``subject``
     to what SNS sets for the shape (configuration-set events only).
     """
-    subscription = uuid4(random.Random(topic_arn))  # stable per topic, like a real subscription
     when = timestamp or event_time(ses_obj) or Clock().iso(int(datetime.now(UTC).timestamp() * 1000))
-    return Envelopes(topic_arn, subscription).wrap(
+    return Envelopes(topic_arn, _subscription_id(topic_arn)).wrap(
         orjson.dumps(ses_obj).decode(),
         message_id or uuid4(random.Random()),
         when,
         subject if subject is not None else sns_subject(ses_obj),
     )
+
+
+def _subscription_id(topic_arn: str) -> str:
+    """Stable per topic, like the one real subscription a topic's UnsubscribeURL names."""
+    return uuid4(random.Random(topic_arn))
 
 
 def iter_lines(
@@ -172,7 +176,8 @@ def iter_lines(
     if not 0.0 <= redelivery_rate <= 1.0:
         raise InputError(f"redelivery_rate must be between 0 and 1, not {redelivery_rate}")
     ids = random.Random(config.seed ^ 0x5E5)  # a separate stream: raw and enveloped runs agree
-    envelopes = Envelopes(topic_arn or config.default_topic_arn, uuid4(ids))
+    topic_arn = topic_arn or config.default_topic_arn
+    envelopes = Envelopes(topic_arn, _subscription_id(topic_arn))
     clock = Clock()
     pending: list[tuple[int, int, bytes]] = []
     count = 0

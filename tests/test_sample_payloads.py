@@ -68,8 +68,8 @@ CONTROL = {
     "control/subscription-succeeded.json": "AmazonSnsSubscriptionSucceeded",
     "control/unsubscribe-confirmation.json": "UnsubscribeConfirmation",
 }
-LOGS = {  # file -> (rows after dedupe, SNS messages read (repeats included), redeliveries dropped)
-    "logs/feedback-export.jsonl": (346, 346, 2),
+LOGS = {  # file -> (rows after dedupe, SNS messages read (repeats included), repeated rows dropped)
+    "logs/feedback-export.jsonl": (346, 348, 4),
     "logs/feedback-small.jsonl.gz": (43, 43, 0),
 }
 
@@ -78,7 +78,7 @@ def test_whole_folder_loads_without_rejects() -> None:
     df = read_events(SAMPLES)
     assert df.attrs["rejected"] == 0, df.attrs["rejects"]
     assert df.attrs["control"] == {kind: 1 for kind in CONTROL.values()}
-    assert df.attrs["duplicates"] == 2
+    assert df.attrs["duplicates"] == 4  # two redelivered envelopes, one a two-recipient bounce
     assert len(df) == sum(map(len, EXPECTED.values())) + sum(rows for rows, _, _ in LOGS.values())
 
 
