@@ -4,15 +4,20 @@ Rates follow SES: a count of *sent recipient-messages* is the denominator, one p
 (``message_id``, ``email``) pair, because SES computes reputation rates over what you sent,
 not over the feedback you happen to receive. Where that count comes from is ``rate_basis``:
 
-``send_events``  Send events are present (configuration-set event publishing): each distinct
-                 (message, recipient) among them is one send. The true SES denominator.
-``inferred``     no Send events but Delivery ones are (identity notifications with Delivery
-                 enabled): every message/recipient with a Delivery, Bounce, Complaint or
+``send_events``  Send events (configuration-set event publishing) cover every message that has
+                 feedback: each distinct (message, recipient) among them is one send. The true
+                 SES denominator.
+``inferred``     Delivery events are present but Send events are not, or do not cover every
+                 message with feedback (a mixed feed, or an export that starts mid-flight):
+                 every message/recipient with a Send, Delivery, Bounce, Complaint or
                  DeliveryDelay counts once. Close to the truth when delivery notices are on.
 ``given``        the caller passed ``sends`` (e.g. from the SES console or GetSendStatistics).
-``unavailable``  only bounces and complaints: an identity-notification feed without Delivery
-                 says nothing about what was delivered, so no true rate exists. Rates are
-                 ``None`` and the status is ``unknown`` rather than a misleading ~100 %.
+``unavailable``  otherwise, e.g. only bounces and complaints: an identity-notification feed
+                 without Delivery says nothing about what was delivered, so no true rate
+                 exists. Rates are ``None`` and the status is ``unknown`` rather than a
+                 misleading ~100 %.
+
+The union in ``inferred`` keeps a rate at or below 100 % whatever mix of shapes is loaded.
 
 The bounce rate counts hard bounces only (``Permanent``), as SES's reputation metric does;
 the complaint rate counts complaints except ``not-spam`` feedback.
@@ -108,8 +113,8 @@ class Summary:
 
 _BASIS_NOTES: dict[RateBasis, str] = {
     "send_events": "rates over Send events (what SES counts)",
-    "inferred": "no Send events: sends inferred from Delivery, Bounce, Complaint and DeliveryDelay "
-    "rows, one per message and recipient",
+    "inferred": "sends inferred from Send, Delivery, Bounce, Complaint and DeliveryDelay rows, "
+    "one per message and recipient (no Send events, or not for every message)",
     "given": "rates over the number of sends given",
     "unavailable": "no Send or Delivery events: a bounce/complaint-only feed cannot give a true rate "
     "(enable Delivery notifications or configuration-set Send events, or pass sends=)",
@@ -119,17 +124,20 @@ _BASIS_NOTES: dict[RateBasis, str] = {
 def sent_pairs(df: pd.DataFrame) -> tuple[RateBasis, pd.DataFrame]:
     """The basis and one row (``message_id``, ``email``, ``timestamp``) per sent recipient-message.
 
-    The timestamp is the Send event's, or the earliest outcome's when inferred. Empty for
+    The timestamp is the earliest of the pair's Send and outcome events. Empty for
     ``unavailable``. See the module docstring for the rule.
     """
     event_type = df["event_type"]
+    sends = df.loc[event_type == "Send"]
+    outcomes = df.loc[event_type.isin(_OUTCOME_TYPES)]
     basis: RateBasis
-    if (event_type == "Send").any():
-        basis, rows = "send_events", df.loc[event_type == "Send"]
+    if len(sends) and outcomes["message_id"].isin(sends["message_id"]).all():
+        basis = "send_events"
     elif (event_type == "Delivery").any():
-        basis, rows = "inferred", df.loc[event_type.isin(_OUTCOME_TYPES)]
+        basis = "inferred"
     else:
         return "unavailable", df.loc[[], [*_PAIR, "timestamp"]]
+    rows = pd.concat([sends, outcomes]) if basis == "inferred" else sends
     rows = rows.sort_values("timestamp", kind="stable").drop_duplicates(_PAIR)
     return basis, rows.loc[:, [*_PAIR, "timestamp"]]
 

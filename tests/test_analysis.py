@@ -195,3 +195,22 @@ def test_simulated_rates_come_out_near_the_configured_ones(event_publishing: boo
     assert s.rate_basis == ("send_events" if event_publishing else "inferred")
     assert s.bounce_rate is not None and 0.04 < s.bounce_rate < 0.08
     assert s.bounce_status == "review"
+
+
+def test_a_mixed_feed_falls_back_to_the_union() -> None:
+    """One Send event among identity notifications must not make the denominator 1."""
+    items: list[dict[str, Any]] = [send("s@example.org", message_id="s0")]
+    items += [at(delivery(f"u{i}@example.org"), "2026-11-01T10:00:00Z", f"m{i}") for i in range(9)]
+    items.append(at(bounce("bad@example.org", feedback_id="b"), "2026-11-01T10:00:05Z", "mb"))
+    s = summarize(read_events(items))
+    assert s.rate_basis == "inferred" and s.sends == 11
+    assert s.bounce_rate == pytest.approx(1 / 11)
+
+
+def test_feedback_for_sends_outside_the_export_is_inferred() -> None:
+    """An event-publishing export that starts mid-flight: outcomes whose Send came earlier."""
+    items: list[dict[str, Any]] = [send(f"r{i}@example.org", message_id=f"s{i}") for i in range(9)]
+    late = delivery("early@example.org")
+    late["mail"]["messageId"] = "before-export"
+    s = summarize(read_events([*items, late]))
+    assert s.rate_basis == "inferred" and s.sends == 10
