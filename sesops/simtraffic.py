@@ -1,4 +1,4 @@
-"""The traffic model behind :mod:`sesops.simulate`: who receives mail, and what becomes of each message.
+"""The traffic model behind :mod:`sesops.simulate`: what becomes of each sent message.
 
 Outcomes are drawn per sent message at the configured rates; the recipients are then chosen to fit
 the outcome (hard bounces go to invalid or misspelt addresses, ``Suppressed`` to addresses that
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sesops import simdata
 from sesops.simdata import Provider
+from sesops.simpopulation import TYPO, Address, Population, pick
 from sesops.simshapes import Clock, ses_id, uuid4
 
 if TYPE_CHECKING:
     from sesops.simulate import SimulationConfig
 
 Event = tuple[int, dict[str, Any]]  # (epoch ms, SES object)
-Address = tuple[str, Provider]
 
 _RECIPIENT_COUNTS = (1, 2, 3)
 _RECIPIENT_CUM = (0.94, 0.985, 1.0)
@@ -40,73 +40,6 @@ _FEEDBACK_TYPES = ("abuse", "other", "fraud", "virus", "not-spam", None)  # None
 _FEEDBACK_CUM = tuple(accumulate((0.86, 0.03, 0.02, 0.01, 0.01, 0.07)))
 _DELAY_CUM = tuple(accumulate(d[1] for d in simdata.DELAYS))
 _APP_IPS = ("198.51.100.23", "198.51.100.24", "198.51.100.71", "203.0.113.18")
-_HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 9, 8, 9, 10, 10, 9, 8, 7, 6, 5, 4, 2, 1)
-
-
-def _pick(rng: random.Random, items: tuple[Any, ...], cum: tuple[float, ...]) -> Any:
-    return items[min(bisect(cum, rng.random() * cum[-1]), len(items) - 1)]
-
-
-def send_times(rng: random.Random, messages: int, days: int, start_ms: int) -> list[int]:
-    """Sorted send times: office hours busier than nights, weekends at 60 %."""
-    slots = [
-        (0.6 if (start_ms // 86_400_000 + day + 3) % 7 >= 5 else 1.0) * weight
-        for day in range(days)
-        for weight in _HOUR_WEIGHTS
-    ]
-    chosen = rng.choices(range(len(slots)), cum_weights=list(accumulate(slots)), k=messages)
-    hour = 3_600_000
-    return sorted(start_ms + slot * hour + int(rng.random() * hour) for slot in chosen)
-
-
-class Population:
-    """Recipients: a good pool (real-world domain mix) and a pool of addresses that bounce."""
-
-    def __init__(self, rng: random.Random, size: int) -> None:
-        domains = [(d, w, p) for p in simdata.PROVIDERS for d, w in p.domains]
-        cum = tuple(accumulate(w for _, w, _ in domains))
-        self.good: list[Address] = []
-        for _ in range(size):
-            domain, _, provider = _pick(rng, tuple(domains), cum)
-            self.good.append((f"{self._local(rng)}@{domain}", provider))
-        self.feedback_loop = [a for a in self.good if a[1].feedback_agent] or self.good
-        self.invalid: list[Address] = []
-        for _ in range(max(50, size // 20)):
-            if rng.random() < 0.25:
-                typo = simdata.TYPO_DOMAINS[int(rng.random() * len(simdata.TYPO_DOMAINS))]
-                self.invalid.append((f"{self._local(rng)}@{typo}", _TYPO))
-            else:
-                domain, _, provider = _pick(rng, tuple(domains), cum)
-                self.invalid.append((f"{self._local(rng)}{int(rng.random() * 90) + 10}@{domain}", provider))
-        self.bounced: list[Address] = []  # hard-bounced once: SES suppresses them next time
-
-    @staticmethod
-    def _local(rng: random.Random) -> str:
-        first = simdata.FIRST_NAMES[int(rng.random() * len(simdata.FIRST_NAMES))]
-        last = simdata.LAST_NAMES[int(rng.random() * len(simdata.LAST_NAMES))]
-        style = int(rng.random() * 6)
-        if style == 0:
-            return f"{first}.{last}"
-        if style == 1:
-            return f"{first}{last}{int(rng.random() * 100)}"
-        if style == 2:
-            return f"{first[0]}{last}"
-        if style == 3:
-            return f"{first}_{last}"
-        if style == 4:
-            return f"{last}.{first}{int(rng.random() * 1000)}"
-        return f"{first}.{last}+news"
-
-    @staticmethod
-    def one(rng: random.Random, pool: list[Address]) -> Address:
-        return pool[int(rng.random() * len(pool))]
-
-
-# Misspelt domains have no mail server; a pseudo-provider answers for them.
-_TYPO = Provider(
-    "typo", (), "", "", simdata.TYPO_BOUNCE, simdata.TYPO_BOUNCE, simdata.TYPO_BOUNCE,
-    simdata.TYPO_BOUNCE, simdata.TYPO_BOUNCE,
-)  # fmt: skip
 
 
 class Traffic:
@@ -127,7 +60,7 @@ class Traffic:
         )
         self.mtas = [mta.replace("%s", config.region).format(n) for n in range(10, 100)]
         self.mx_ips = {
-            p.name: [f"{p.mx_ip_prefix}{n}" for n in range(10, 210)] for p in (*simdata.PROVIDERS, _TYPO)
+            p.name: [f"{p.mx_ip_prefix}{n}" for n in range(10, 210)] for p in (*simdata.PROVIDERS, TYPO)
         }
         # Precomputed so the hot path picks instead of formatting; constant headers are shared.
         self.subjects = [
@@ -168,14 +101,14 @@ class Traffic:
             return events
         u -= c.reject_rate + c.rendering_failure_rate if self.ep else 0.0
         if u < c.bounce_rate:
-            subtype = _pick(rng, _HARD_SUBTYPES, _HARD_CUM)
+            subtype = pick(rng, _HARD_SUBTYPES, _HARD_CUM)
             to = [self._bouncing(subtype) for _ in range(k)]
             mail = self._mail(ms, to)
             events.append(self._hard_bounce(ms, mail, to, subtype))
         elif u < c.bounce_rate + c.soft_bounce_rate:
             to = [self.pop.one(rng, self.pop.good) for _ in range(k)]
             mail = self._mail(ms, to)
-            events.append(self._soft_bounce(ms, mail, to, _pick(rng, _SOFT_KINDS, _SOFT_CUM)))
+            events.append(self._soft_bounce(ms, mail, to, pick(rng, _SOFT_KINDS, _SOFT_CUM)))
         else:
             v = rng.random()
             complaint = v < c.complaint_rate * k  # one complainer per message: scale by k
@@ -392,7 +325,7 @@ class Traffic:
         rng = self.rng
         at = delivered + 30_000 + int(rng.expovariate(1 / 14_400_000))  # most within hours, some days later
         at_iso = self.clock.iso(at)
-        feedback_type = _pick(rng, _FEEDBACK_TYPES, _FEEDBACK_CUM)
+        feedback_type = pick(rng, _FEEDBACK_TYPES, _FEEDBACK_CUM)
         detail: dict[str, Any] = {
             "feedbackId": ses_id(at, rng),
             "complaintSubType": None,
@@ -407,7 +340,7 @@ class Traffic:
 
     def _delay(self, ms: int, mail: dict[str, Any], address: Address) -> Event:
         rng = self.rng
-        delay_type, _, status, diagnostic = _pick(rng, simdata.DELAYS, _DELAY_CUM)
+        delay_type, _, status, diagnostic = pick(rng, simdata.DELAYS, _DELAY_CUM)
         at = ms + int(rng.uniform(300_000, 1_800_000))
         detail = {
             "timestamp": self.clock.iso(at),
