@@ -16,6 +16,7 @@ paths yield the same rows and the same rejects.
 from __future__ import annotations
 
 import gzip
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,7 +289,7 @@ def _suspicious_rows(table: Any) -> Any:
 
 
 def _run_with_progress(con: Any, sql: str, params: dict[str, str], path: Path, progress: bool) -> Any:
-    if not progress or path.stat().st_size < 64 * MIN_BYTES:
+    if not progress or path.stat().st_size < 64 * MIN_BYTES or not sys.stderr.isatty():
         return con.sql(sql, params=params).to_arrow_table()
     from tqdm import tqdm
 

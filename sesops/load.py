@@ -32,6 +32,7 @@ from sesops.sources import RawRecord, expand_paths, file_records, inner_suffix, 
 log = logging.getLogger(__name__)
 
 MAX_LISTED_REJECTS = 1000
+PROGRESS_MIN_BYTES = 64 << 20
 TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "timestamp")
 
 Source = str | os.PathLike[str] | dict[str, Any] | bytes | Iterable[Any]
@@ -133,11 +134,18 @@ def read_events(
     if engine not in ("auto", "python", "duckdb"):
         raise InputError(f"engine must be 'auto', 'python' or 'duckdb', not {engine!r}")
     collector = _Collector(errors)
-    for path_or_items in _expand(sources):
-        if isinstance(path_or_items, Path):
-            _load_path(path_or_items, collector, progress=progress, engine=engine)
+    items = list(_expand(sources))
+    paths = [item for item in items if isinstance(item, Path)]
+    bar = _files_progress(paths) if progress else None
+    for item in items:
+        if isinstance(item, Path):
+            _load_path(item, collector, progress=progress and bar is None, engine=engine)
+            if bar is not None:
+                bar.update(item.stat().st_size)
         else:
-            collector.consume(path_or_items)
+            collector.consume(item)
+    if bar is not None:
+        bar.close()
     df = collector.frame()
     duplicates = 0
     if dedupe and len(df):
@@ -161,6 +169,16 @@ def read_events(
             first["reason"],
         )
     return df
+
+
+def _files_progress(paths: list[Path]) -> Any:
+    """A byte-counting bar over many files (a single big file gets DuckDB's own progress)."""
+    total = sum(p.stat().st_size for p in paths)
+    if len(paths) < 2 or total < PROGRESS_MIN_BYTES:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False)
 
 
 def _expand(sources: tuple[Source, ...]) -> Iterator[Path | Iterator[RawRecord]]:
