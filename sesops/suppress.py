@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -225,9 +225,10 @@ def write_suppression_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     ordered = frame.sort_values("email", kind="stable")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    # a fresh name opened exclusively: unlike mkstemp's 0600, the file gets the umask's mode
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(CSV_COLUMNS)
             for record in ordered.loc[:, list(CSV_COLUMNS)].itertuples(index=False):
@@ -237,6 +238,6 @@ def write_suppression_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> 
                 )
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target

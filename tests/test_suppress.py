@@ -268,3 +268,14 @@ def test_csv_of_an_empty_list_is_just_the_header(tmp_path: Path) -> None:
 def test_csv_refuses_a_frame_without_the_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing column"):
         write_suppression_csv(pd.DataFrame({"email": ["a@x.org"]}), tmp_path / "s.csv")
+
+
+def test_csv_gets_the_usual_file_mode(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = write_suppression_csv(build_suppression_list(read_events([])), tmp_path / "s.csv")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
