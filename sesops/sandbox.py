@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -119,31 +120,38 @@ class Sandbox:
         self._endpoint: str | None = None
 
     def start(self) -> Sandbox:
-        from moto.server import ThreadedMotoServer
-
         from sesops import sandbox_moto
 
         sandbox_moto.install(self.authority)
+        try:
+            self._serve()
+        except BaseException:
+            server, self._server = self._server, None
+            if server is not None:
+                server.stop()  # type: ignore[attr-defined]
+            sandbox_moto.uninstall()
+            raise
+        return self
+
+    def _serve(self) -> None:
+        from moto.server import ThreadedMotoServer
+
         if self.quiet:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         if self._cert_dir is None:
             self._cert_dir = Path(tempfile.mkdtemp(prefix="sesops-sandbox-certs-"))
         self.authority.write_cert_dir(self._cert_dir)
+        _check_port_free(self.port)  # moto's server thread would die silently and start() hang
         server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
-        try:
-            server.start()
-        except OSError as err:
-            raise AwsError(f"sandbox: cannot listen on {HOST}:{self.port}: {err.strerror or err}") from None
+        server.start()
+        self._server = server
         host, port = server.get_host_and_port()
         if host != HOST:  # never anything but loopback
-            server.stop()
             raise AwsError(f"sandbox: bound to {host}, refusing (only {HOST} is allowed)")
-        self._server = server
         self.port = port
         self._endpoint = f"http://{HOST}:{port}"
         if self.reset:
             self._reset()
-        return self
 
     def _reset(self) -> None:
         """Start empty: moto keeps its state per process, shared by every server and mock in it."""
@@ -152,9 +160,12 @@ class Sandbox:
             response.read()
 
     def stop(self) -> None:
+        from sesops import sandbox_moto
+
         server, self._server = self._server, None
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
+            sandbox_moto.uninstall()
         if self._own_cert_dir and self._cert_dir is not None:
             shutil.rmtree(self._cert_dir, ignore_errors=True)
             self._cert_dir = None
@@ -190,6 +201,16 @@ class Sandbox:
         return dummy_session(region or self.region, self.endpoint)
 
 
+def _check_port_free(port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as err:
+            raise AwsError(f"sandbox: cannot listen on {HOST}:{port}: {err.strerror or err}") from None
+
+
 @contextmanager
 def mocked(signer: SigningAuthority | None = None) -> Iterator[SigningAuthority]:
     """moto's in-process ``mock_aws`` with the sandbox's fidelity patches; yields the signer."""
@@ -198,5 +219,8 @@ def mocked(signer: SigningAuthority | None = None) -> Iterator[SigningAuthority]
     from sesops import sandbox_moto
 
     authority = sandbox_moto.install(signer)
-    with moto.mock_aws():
-        yield authority
+    try:
+        with moto.mock_aws():
+            yield authority
+    finally:
+        sandbox_moto.uninstall()

@@ -20,10 +20,14 @@ message when a moto upgrade moves what it patches:
   signed SubscriptionConfirmation; ConfirmSubscription checks the token.
 * ``sesv2-suppression``: the account suppression list (put/get/list/delete).
 * ``sesv2-event-destinations``: configuration-set event destinations (create/get/update/delete).
+
+The patches last from the first :func:`install` to the matching last :func:`uninstall`
+(:class:`sesops.sandbox.Sandbox` and :func:`sesops.sandbox.mocked` pair them).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import threading
@@ -48,23 +52,30 @@ PATCHES: tuple[str, ...] = (
     "sesv2-event-destinations",
 )
 
-_lock = threading.Lock()
-_installed = False
-_authority: SigningAuthority | None = None
+_lock = threading.RLock()
+_users: list[SigningAuthority | None] = []  # one entry per active install(); the last signer wins
+_default: SigningAuthority | None = None
+_undo: list[Callable[[], None]] = []  # restores moto's originals, in reverse order
 
 
 def authority() -> SigningAuthority:
     """The authority signing what SNS delivers in this process (made on first use)."""
-    global _authority
+    global _default
     with _lock:
-        if _authority is None:
-            _authority = SigningAuthority.generate()
-        return _authority
+        for signer in reversed(_users):
+            if signer is not None:
+                return signer
+        if _default is None:
+            _default = SigningAuthority.generate()
+        return _default
 
 
 def install(signer: SigningAuthority | None = None) -> SigningAuthority:
-    """Apply every patch once (idempotent); ``signer`` replaces the signing authority."""
-    global _installed, _authority
+    """Patch moto (on the first of nested calls) and return the signer in use.
+
+    Pair every call with :func:`uninstall`; moto is restored when the last user leaves,
+    so plain ``mock_aws`` elsewhere in the process sees moto's own behaviour.
+    """
     import moto
 
     if moto.__version__ != MOTO_VERSION:
@@ -73,23 +84,38 @@ def install(signer: SigningAuthority | None = None) -> SigningAuthority:
             "run tests/test_sandbox.py and update the patches before changing the pin"
         )
     with _lock:
-        if signer is not None:
-            _authority = signer
-        if not _installed:
+        if not _users:
             _patch_ses_notification_attributes()
             _patch_ses_feedback()
             _patch_sns_signing()
             _patch_sns_confirmation()
             _patch_sesv2()
-            _installed = True
-    return authority()
+        _users.append(signer)
+        return authority()
+
+
+def uninstall() -> None:
+    """Undo one :func:`install`; the last one restores moto's originals."""
+    with _lock:
+        if not _users:
+            return
+        _users.pop()
+        if not _users:
+            while _undo:
+                _undo.pop()()
 
 
 def installed() -> bool:
-    return _installed
+    return bool(_users)
 
 
 def _set(owner: Any, name: str, value: Any) -> None:
+    """setattr, remembering how to undo it."""
+    if name in vars(owner):
+        original = vars(owner)[name]
+        _undo.append(lambda: setattr(owner, name, original))
+    else:
+        _undo.append(lambda: delattr(owner, name))
     setattr(owner, name, value)
 
 
@@ -509,7 +535,7 @@ def _patch_sns_confirmation() -> None:
                 topic_arn, token=token, version=_signature_version(subscription.topic)
             )
             # After the Subscribe call returns, as SNS does, so the endpoint can confirm at once.
-            threading.Timer(
+            timer = threading.Timer(
                 0.05,
                 _post,
                 (
@@ -518,7 +544,9 @@ def _patch_sns_confirmation() -> None:
                     confirmation["MessageId"],
                     json.dumps(confirmation),
                 ),
-            ).start()
+            )
+            timer.daemon = True
+            timer.start()
         return subscription
 
     def subscribe_response(self: Any) -> Any:
@@ -674,7 +702,7 @@ def _patch_sesv2() -> None:
         "get_configuration_set_event_destinations": get_configuration_set_event_destinations,
     }
     for name, method in methods.items():
-        setattr(SESV2Response, name, method)
+        _set(SESV2Response, name, method)
     # The server routes only the paths listed in moto.sesv2.urls (read when its app is built).
     from moto.sesv2 import urls
 
@@ -685,7 +713,13 @@ def _patch_sesv2() -> None:
         configuration_set + "/event-destinations$",
         configuration_set + "/event-destinations/(?P<EventDestinationName>[^/]+)$",
     ):
-        urls.url_paths.setdefault(path, SESV2Response.dispatch)
+        if path not in urls.url_paths:
+            urls.url_paths[path] = SESV2Response.dispatch
+            _undo.append(functools.partial(_drop_path, urls.url_paths, path))
+
+
+def _drop_path(paths: dict[str, Any], path: str) -> None:
+    paths.pop(path, None)
 
 
 def _unquote(value: Any) -> str:
