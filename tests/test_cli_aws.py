@@ -24,8 +24,9 @@ REGION = "us-east-1"
 
 
 @pytest.fixture(autouse=True)
-def _dummy(monkeypatch: pytest.MonkeyPatch) -> None:
-    dummy_credentials(monkeypatch)
+def _dummy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("integration") is None:  # only the real-account smoke keeps real creds
+        dummy_credentials(monkeypatch)
 
 
 @pytest.fixture

@@ -523,3 +523,21 @@ def test_sandbox_command_prints_env_and_stops_on_sigterm() -> None:
         out, _ = proc.communicate(timeout=10)
     assert proc.returncode == 0, out
     assert "sandbox stopped." in out
+
+
+def test_busy_port_is_a_clear_error_not_a_hang(server: Sandbox) -> None:
+    from sesops.errors import AwsError
+
+    with pytest.raises(AwsError, match="cannot listen"):
+        Sandbox(port=server.port).start()
+    assert sandbox_moto.installed(), "the running sandbox keeps its patches"
+
+
+def test_patches_are_undone_when_the_last_user_leaves() -> None:
+    from moto.sns.models import Subscription
+
+    with mocked():
+        assert sandbox_moto.installed()
+    # Another module's server may still run in this process; without one, moto is vanilla again.
+    if not sandbox_moto.installed():
+        assert "get_post_data" in vars(Subscription) and not hasattr(Subscription, "subscription_arn")
