@@ -25,12 +25,12 @@ class Clock:
         self._rfc: dict[int, str] = {}
 
     def iso(self, ms: int) -> str:
-        minute, rest = divmod(ms, 60_000)
+        minute = ms // 60_000
         prefix = self._iso.get(minute)
         if prefix is None:
             prefix = self._iso[minute] = time.strftime("%Y-%m-%dT%H:%M:", time.gmtime(minute * 60))
-        seconds, millis = divmod(rest, 1000)
-        return f"{prefix}{seconds:02d}.{millis:03d}Z"
+        rest = ms - minute * 60_000
+        return f"{prefix}{rest // 1000:02d}.{rest % 1000:03d}Z"
 
     def rfc2822(self, ms: int) -> str:
         minute, rest = divmod(ms, 60_000)

@@ -23,6 +23,7 @@ import heapq
 import random
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,14 +226,24 @@ def write_jsonl(
 
 
 def _write(fh: BinaryIO | gzip.GzipFile, lines: Iterator[bytes]) -> int:
+    """Write in 4 MB chunks from a second thread: file writes (and zlib) release the GIL, so disk
+    time overlaps generation."""
     written = 0
     chunk: list[bytes] = []
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) == 2048:
-            fh.write(b"".join(chunk))
-            written += len(chunk)
-            chunk.clear()
+    size = 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[int] | None = None
+        for line in lines:
+            chunk.append(line)
+            size += len(line)
+            if size >= 1 << 22:
+                if pending is not None:
+                    pending.result()  # at most one chunk in flight; surfaces write errors
+                pending = pool.submit(fh.write, b"".join(chunk))
+                written += len(chunk)
+                chunk, size = [], 0
+        if pending is not None:
+            pending.result()
     fh.write(b"".join(chunk))
     return written + len(chunk)
 
