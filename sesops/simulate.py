@@ -259,4 +259,4 @@ def publish(
     from sesops.aws.publish import publish_messages
 
     messages = ((orjson.dumps(obj).decode(), sns_subject(obj)) for obj in generate(config))
-    return publish_messages(topic_arn, messages, session=session, region=region or config.region)
+    return publish_messages(topic_arn, messages, session=session, region=region)  # None: the topic's

@@ -314,3 +314,14 @@ def test_publish_reports_aws_errors() -> None:
             "arn:aws:sns:us-east-1:123456789012:no-such-topic",
             session=boto3.Session(region_name="us-east-1"),
         )
+
+
+def test_cli_publishes_to_a_topic(capsys: pytest.CaptureFixture[str]) -> None:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        topic = boto3.client("sns", region_name="eu-west-1").create_topic(Name="feedback")["TopicArn"]
+        assert main(["simulate", "--messages", "15", "--topic-arn", topic]) == 0
+    expected = sum(1 for _ in generate(SimulationConfig(messages=15)))
+    assert f"published {expected} SES notifications" in capsys.readouterr().out

@@ -10,11 +10,11 @@ from sesops.errors import InputError
 
 # Flag -> SimulationConfig field, for the rates a user is likely to push past SES's thresholds.
 _RATE_FLAGS = {
-    "--bounce-rate": "bounce_rate",
-    "--soft-bounce-rate": "soft_bounce_rate",
-    "--complaint-rate": "complaint_rate",
-    "--ooto-rate": "ooto_rate",
-    "--delay-rate": "delay_rate",
+    "--bounce-rate": ("bounce_rate", "hard bounces (default 0.02)"),
+    "--soft-bounce-rate": ("soft_bounce_rate", "transient and undetermined bounces (default 0.006)"),
+    "--complaint-rate": ("complaint_rate", "complaints (default 0.0008)"),
+    "--ooto-rate": ("ooto_rate", "out-of-office auto-replies (default 0.004)"),
+    "--delay-rate": ("delay_rate", "delivery delays (default 0.01)"),
 }
 
 
@@ -47,15 +47,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--redelivery-rate", type=float, default=0.0, metavar="X", help="repeat this fraction of envelopes"
     )
-    for flag, name in _RATE_FLAGS.items():
-        parser.add_argument(flag, type=float, dest=name, metavar="X", help=f"{name.replace('_', ' ')}")
+    for flag, (name, help_text) in _RATE_FLAGS.items():
+        parser.add_argument(flag, type=float, dest=name, metavar="X", help=help_text)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from sesops.simulate import SimulationConfig, publish, write_jsonl
 
-    rates = {name: getattr(args, name) for name in _RATE_FLAGS.values() if getattr(args, name) is not None}
+    rates = {name: getattr(args, name) for name, _ in _RATE_FLAGS.values() if getattr(args, name) is not None}
     config = SimulationConfig(
         messages=args.messages,
         days=args.days,
