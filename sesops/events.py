@@ -69,6 +69,8 @@ _RECIPIENTS = {
 #: What is stripped from both ends of an address (the fast path strips the same set).
 EMAIL_WHITESPACE = " \t\r\n\f\v\u00a0"
 
+_SES_KEYS = frozenset({"notificationType", "eventType"})
+
 _NBSP_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\xa0', re.DOTALL)
 
 
@@ -112,10 +114,17 @@ def parse_record(obj: Any) -> list[Parsed]:
     """
     if isinstance(obj, str | bytes | bytearray | memoryview):
         obj = decode_json(obj)
-    out: list[Parsed] = []
-    for message, sns in _unwrap(obj, depth=0):
-        out.append(_parse_message(message, sns))
-    return out
+    # The overwhelmingly common shape first: an SNS Notification carrying an SES object.
+    if type(obj) is dict and obj.get("Type") == "Notification" and "Body" not in obj:
+        message = obj.get("Message")
+        if type(message) is str and message[:1] == "{" and _SES_KEYS.isdisjoint(obj):
+            try:
+                inner = orjson.loads(message)
+            except orjson.JSONDecodeError:
+                inner = None  # the general path says why (or copes with non-breaking spaces)
+            if type(inner) is dict:
+                return [_parse_message(inner, obj)]
+    return [_parse_message(message, sns) for message, sns in _unwrap(obj, depth=0)]
 
 
 def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
@@ -220,16 +229,19 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     source = mail.get("source")
     account = mail.get("sendingAccountId")
 
+    # Only an auto-reply depends on the recipient (Transient/General without a status).
+    per_recipient = event_type == "Bounce" and bounce_type == "Transient" and bounce_subtype == "General"
+    category = classify(event_type, bounce_type, bounce_subtype, "x", feedback_type)
     rows: list[Row] = []
     for recipient in recipients:
-        if isinstance(recipient, dict):
+        if type(recipient) is dict:
             address = recipient.get("emailAddress")
             action = recipient.get("action")
             status = recipient.get("status")
             diagnostic = recipient.get("diagnosticCode")
         else:
             address, action, status, diagnostic = recipient, None, None, None
-        email = normalize_email(address) if isinstance(address, str) else ""
+        email = normalize_email(address) if type(address) is str else ""
         if not email:
             raise RecordError(f"SES {event_type} recipient without an email address")
         rows.append(
@@ -253,7 +265,7 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
                 subject,
                 sns_id,
                 topic,
-                classify(event_type, bounce_type, bounce_subtype, status, feedback_type),
+                ("auto_reply" if not status else "soft_bounce") if per_recipient else category,
             )
         )
     return rows

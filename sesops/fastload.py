@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from sesops.errors import InputError
 from sesops.events import EMAIL_WHITESPACE as _WHITESPACE
+from sesops.frames import parse_timestamps, table_to_frame
 from sesops.sources import RawRecord
 
 if TYPE_CHECKING:
@@ -228,8 +229,6 @@ def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> 
     """
     import duckdb
 
-    from sesops.events import COLUMNS
-
     params = {"path": str(path)}
     con = duckdb.connect(config={"threads": _cpu_count()})
     try:
@@ -244,17 +243,17 @@ def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> 
         raise InputError(f"{path}: cannot read as JSON Lines ({str(err).splitlines()[0]})") from None
     finally:
         con.close()
-    table = _parse_timestamps(table)
+    table = parse_timestamps(table)
     if not suspicious.any():
         collector.messages += int(pc.sum(table.column("_first")).as_py() or 0)
-        collector.frames.append(table.select(list(COLUMNS)).to_pandas())
+        collector.frames.append(table_to_frame(table))
         return
     ordinals = table.column("_ordinal").to_numpy()
     handed_over = np.unique(ordinals[suspicious])
     keep = ~np.isin(ordinals, handed_over)
     kept = table.filter(pa.array(keep))
     collector.messages += int(pc.sum(kept.column("_first")).as_py() or 0)
-    collector.frames.append(kept.select(list(COLUMNS)).to_pandas())
+    collector.frames.append(table_to_frame(kept))
     collector.consume(_lines_by_ordinal(path, handed_over.tolist(), int(ordinals.max())))
 
 
@@ -265,20 +264,6 @@ def _query(con: Any, path: Path, params: dict[str, str], progress: bool, *, ordi
         return _run_with_progress(con, _sql("$path", ordinals=ordinals), params, path, progress)
     except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
         return _run_with_progress(con, _sql("$path", ordinals=ordinals, guarded=True), params, path, progress)
-
-
-def _parse_timestamps(table: Any) -> Any:
-    """ISO-8601 text -> UTC timestamps; odd values become NaT as in the pure path."""
-    index = table.schema.get_field_index("timestamp")
-    text = table.column(index)
-    try:
-        parsed = pc.cast(text, pa.timestamp("us", tz="UTC"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        import pandas as pd
-
-        series = pd.to_datetime(text.to_pandas(), utc=True, format="ISO8601", errors="coerce")
-        parsed = pa.array(series.dt.as_unit("us"), type=pa.timestamp("us", tz="UTC"))
-    return table.set_column(index, "timestamp", parsed)
 
 
 def _suspicious_rows(table: Any) -> Any:

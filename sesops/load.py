@@ -26,14 +26,23 @@ from typing import Any, Literal
 import pandas as pd
 
 from sesops.errors import InputError, RecordError
-from sesops.events import COLUMNS, Row, parse_record
-from sesops.sources import RawRecord, expand_paths, file_records, inner_suffix, is_store, iterable_records
+from sesops.events import Row, parse_record
+from sesops.frames import concat, rows_to_table, table_to_frame
+from sesops.sources import (
+    LINES_SUFFIXES,
+    RawRecord,
+    expand_paths,
+    file_records,
+    inner_suffix,
+    is_store,
+    iterable_records,
+    read_bytes,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED_REJECTS = 1000
 PROGRESS_MIN_BYTES = 64 << 20
-TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "timestamp")
 
 Source = str | os.PathLike[str] | dict[str, Any] | bytes | Iterable[Any]
 
@@ -58,58 +67,61 @@ class _Collector:
             self.rejects.append({"source": source, "line": line, "reason": reason})
 
     def consume(self, records: Iterable[RawRecord]) -> None:
-        rows = self.rows
         for record in records:
             data = record.data
             if isinstance(data, RecordError):
                 self.reject(record.source, record.line, data.reason)
+            elif isinstance(data, list):  # a JSON array of messages inside one record
+                for item in data:
+                    self.add(item, record.source, record.line)
+            else:
+                self.add(data, record.source, record.line)
+
+    def consume_lines(self, data: bytes, source: str) -> None:
+        """JSON Lines text: the loader's hot loop, so no per-line record objects."""
+        rows, control = self.rows, self.control
+        messages = 0
+        for number, line in enumerate(data.split(b"\n"), start=1):
+            if not line or line.isspace():
                 continue
             try:
-                if isinstance(data, list):  # a JSON array of messages inside one record
-                    parsed = [p for item in data for p in parse_record(item)]
-                else:
-                    parsed = parse_record(data)
+                parsed = parse_record(line)
             except RecordError as err:
-                self.reject(record.source, record.line, err.reason)
+                self.reject(source, number, err.reason)
                 continue
-            except (TypeError, ValueError, AttributeError) as err:  # a value of an unexpected type
-                self.reject(record.source, record.line, f"malformed SES/SNS message ({err})")
+            except (TypeError, ValueError, AttributeError) as err:
+                self.reject(source, number, f"malformed SES/SNS message ({err})")
                 continue
+            messages += len(parsed)
             for result in parsed:
-                self.messages += 1
-                if result.control is not None:
-                    self.control[result.control] += 1
-                else:
+                if result.control is None:
                     rows.extend(result.rows)
+                else:
+                    control[result.control] += 1
+        self.messages += messages
+
+    def add(self, data: Any, source: str, line: int) -> None:
+        """Parse one record; its rows join the table, or it is rejected with its reason."""
+        try:
+            parsed = parse_record(data)
+        except RecordError as err:
+            self.reject(source, line, err.reason)
+            return
+        except (TypeError, ValueError, AttributeError) as err:  # a value of an unexpected type
+            self.reject(source, line, f"malformed SES/SNS message ({err})")
+            return
+        for result in parsed:
+            self.messages += 1
+            if result.control is not None:
+                self.control[result.control] += 1
+            else:
+                self.rows.extend(result.rows)
 
     def frame(self) -> pd.DataFrame:
         if self.rows:
-            columns = list(zip(*self.rows, strict=True))
-            self.frames.append(pd.DataFrame(dict(zip(COLUMNS, columns, strict=True))))
+            self.frames.append(table_to_frame(rows_to_table(self.rows)))
             self.rows = []
-        frames = [f for f in self.frames if len(f)]
-        if not frames:
-            return empty_frame()
-        if len(frames) == 1:
-            return finalize(frames[0])
-        return finalize(pd.concat([finalize(f) for f in frames], ignore_index=True))
-
-
-def empty_frame() -> pd.DataFrame:
-    return finalize(pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS}))
-
-
-def finalize(df: pd.DataFrame) -> pd.DataFrame:
-    """Give every frame the same dtypes: tz-aware UTC timestamps, string text columns."""
-    out = df.loc[:, list(COLUMNS)]
-    if not isinstance(out["timestamp"].dtype, pd.DatetimeTZDtype):
-        out["timestamp"] = pd.to_datetime(out["timestamp"], utc=True, format="ISO8601", errors="coerce")
-    elif str(out["timestamp"].dt.tz) != "UTC":
-        out["timestamp"] = out["timestamp"].dt.tz_convert("UTC")
-    for column in TEXT_COLUMNS:
-        if out[column].dtype != "str":
-            out[column] = out[column].astype("str").where(out[column].notna())
-    return out
+        return concat(self.frames)
 
 
 def read_events(
@@ -202,13 +214,16 @@ def _load_path(path: Path, collector: _Collector, *, progress: bool, engine: str
 
         collector.consume(read_raw_records(path))
         return
-    if engine != "python" and inner_suffix(path) in (".jsonl", ".ndjson"):
+    if engine != "python" and inner_suffix(path) in LINES_SUFFIXES:
         from sesops import fastload
 
         if engine == "duckdb" or fastload.worth_it(path):
             fastload.load_lines(path, collector, progress=progress)
             return
-    collector.consume(file_records(path))
+    if inner_suffix(path) in LINES_SUFFIXES:
+        collector.consume_lines(read_bytes(path), str(path))
+    else:
+        collector.consume(file_records(path))
 
 
 def drop_duplicate_events(df: pd.DataFrame) -> pd.DataFrame:

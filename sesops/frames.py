@@ -1,0 +1,74 @@
+"""Building DataFrames that honour the row contract, from Python rows or Arrow tables.
+
+Both loader paths end here, so their frames have the same dtypes: text columns are
+pandas' Arrow-backed ``str`` dtype and ``timestamp`` is tz-aware UTC (microseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sesops.events import COLUMNS, Row
+
+TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "timestamp")
+UTC_MICROS = pa.timestamp("us", tz="UTC")
+
+
+def rows_to_table(rows: Sequence[Row]) -> pa.Table:
+    """Row tuples (timestamps still ISO text) -> an Arrow table of the contract columns."""
+    arrays = []
+    for values in zip(*rows, strict=True) if rows else [() for _ in COLUMNS]:
+        try:
+            arrays.append(pa.array(values, type=pa.string()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or object where text belongs
+            arrays.append(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
+    return parse_timestamps(pa.table(arrays, names=list(COLUMNS)))
+
+
+def parse_timestamps(table: pa.Table) -> pa.Table:
+    """ISO-8601 ``timestamp`` text -> UTC timestamps; values that are not times become NaT."""
+    index = table.schema.get_field_index("timestamp")
+    text = table.column(index)
+    if pa.types.is_timestamp(text.type):
+        return table
+    try:
+        parsed = pc.cast(text, UTC_MICROS)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        series = pd.to_datetime(text.to_pandas(), utc=True, format="ISO8601", errors="coerce")
+        parsed = pa.array(series.dt.as_unit("us"), type=UTC_MICROS)
+    return table.set_column(index, "timestamp", parsed)
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    return finalize(table.select(list(COLUMNS)).to_pandas())
+
+
+def finalize(df: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame the contract's column order and dtypes (a no-op for frames built here)."""
+    out = df.loc[:, list(COLUMNS)] if list(df.columns) != list(COLUMNS) else df
+    timestamps = out["timestamp"]
+    if not isinstance(timestamps.dtype, pd.DatetimeTZDtype) or str(timestamps.dt.tz) != "UTC":
+        out = out.copy() if out is df else out
+        out["timestamp"] = pd.to_datetime(timestamps, utc=True, format="ISO8601", errors="coerce")
+    for column in TEXT_COLUMNS:
+        if out[column].dtype != "str":
+            out = out.copy() if out is df else out
+            out[column] = out[column].astype("str").where(out[column].notna())
+    return out
+
+
+def empty_frame() -> pd.DataFrame:
+    return table_to_frame(rows_to_table([]))
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame()
+    if len(frames) == 1:
+        return finalize(frames[0])
+    return finalize(pd.concat([finalize(f) for f in frames], ignore_index=True))
