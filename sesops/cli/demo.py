@@ -1,0 +1,137 @@
+"""``sesops demo``: provision, capture, analyse and report on the embedded sandbox (no AWS account)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sesops.demo import DemoResult
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the whole kit end to end on a local sandbox: no AWS account needed",
+        description=(
+            "Start the embedded SES/SNS/SQS sandbox, provision a demo identity, capture the mailbox "
+            "simulator's feedback and simulated traffic by HTTP (sesops serve) and SQS (sesops drain), "
+            "then write events, charts, the suppression list and report.html into --out."
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo-out"), help="output directory (default demo-out)"
+    )
+    parser.add_argument(
+        "--messages", type=int, default=2000, metavar="N", help="simulated messages sent (default 2000)"
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="keep the sandbox, receiver and drain running until Ctrl-C (prints the environment)",
+    )
+    parser.add_argument("--sandbox-port", type=int, default=0, metavar="P", help="default: a free port")
+    parser.add_argument("--receiver-port", type=int, default=0, metavar="P", help="default: a free port")
+    parser.add_argument("--quiet", action="store_true", help="no step lines or progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sesops.demo import running_demo
+
+    with running_demo(
+        args.out,
+        messages=args.messages,
+        seed=args.seed,
+        progress=not args.quiet,
+        sandbox_port=args.sandbox_port,
+        receiver_port=args.receiver_port,
+    ) as result:
+        print(summary_text(result))
+        print(next_steps(result, keep_running=args.keep_running), flush=True)
+        if args.keep_running:
+            wait_for_interrupt()
+    return 0
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("stopping the receiver, drain and sandbox.", flush=True)
+
+
+def summary_text(result: DemoResult) -> str:
+    from sesops.cli.awsout import problems_text
+    from sesops.report import pct
+
+    lines = [
+        f"\nsesops demo finished in {result.total_seconds:.1f} s "
+        f"({', '.join(f'{title} {secs:.1f} s' for title, secs in result.timings)})",
+        "",
+        f"captured {result.expected:,} notifications twice, by HTTP ({result.http_delivered:,}) "
+        f"and SQS ({result.sqs_delivered:,}), same SNS MessageIds;",
+        f"the store kept each once: {result.store_messages:,} messages "
+        f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))}).",
+        f"{result.events:,} events: " + ", ".join(f"{k} {v:,}" for k, v in result.by_category.items()),
+    ]
+    summary = result.summary
+    if summary is not None:
+        lines.append(
+            f"hard bounce rate {pct(summary.bounce_rate)} ({summary.bounce_status}), "
+            f"complaint rate {pct(summary.complaint_rate)} ({summary.complaint_status}); "
+            f"{result.suppressions:,} addresses to suppress."
+        )
+    lines.append("mailbox simulator:")
+    for email, categories in result.simulator.items():
+        lines.append(f"  {email:<42} {', '.join(categories)}")
+    lines.append("")
+    lines.append("sesops status: " + (problems_text(result.status.problems) if result.status else "not run"))
+    lines.append("")
+    lines.append(f"files in {result.out_dir}/:")
+    width = max((len(name) for name in result.files), default=0)
+    for name, path in result.files.items():
+        lines.append(f"  {name.ljust(width)}  {path.name}")
+    return "\n".join(lines)
+
+
+def next_steps(result: DemoResult, *, keep_running: bool) -> str:
+    report = result.files.get("report", result.out_dir / "report.html")
+    lines = [
+        "",
+        "try next:",
+        f"  open {report}",
+        f"  sesops load {result.store}",
+        "  jupyter lab notebooks/",
+    ]
+    if keep_running:
+        lines += [
+            "",
+            f"the sandbox ({result.endpoint}), receiver ({result.receiver_url}) and drain keep running;",
+            "in another shell, point boto3 and the AWS CLI at the sandbox:",
+            *(f"  export {key}={value}" for key, value in result.env.items()),
+            "  unset AWS_PROFILE AWS_SESSION_TOKEN",
+            f"  sesops status --region {result.env.get('AWS_DEFAULT_REGION', 'us-east-1')} "
+            f"--identity {result.identity}",
+            f"  aws ses send-email --from demo@{result.identity} --to bounce@simulator.amazonses.com "
+            "--subject hi --text hello",
+            f"  sesops load {result.store}   # the new feedback is captured there",
+            "",
+            "Ctrl-C stops them.",
+        ]
+    else:
+        lines.append(
+            "  sesops demo --keep-running   # keep the sandbox up, then: sesops status, aws ses send-email, ..."
+        )
+    return "\n".join(lines)
