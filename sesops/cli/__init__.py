@@ -28,6 +28,7 @@ _COMMANDS: tuple[str, ...] = (
     "status",
     "teardown",
     "sandbox",
+    "demo",
 )
 
 EXIT_OK = 0
