@@ -1,0 +1,156 @@
+"""``sesops demo`` end to end on the sandbox: a small run into tmp_path, then the CLI and its failures."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sesops.cli import main
+from sesops.demo import DemoResult, run_demo
+from tests.sandbox_helpers import dummy_credentials
+
+MESSAGES = 150  # small: the whole run takes a few seconds
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SIM = "simulator.amazonses.com"
+
+
+@pytest.fixture(autouse=True)
+def _dummy(monkeypatch: pytest.MonkeyPatch) -> None:
+    dummy_credentials(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoResult]:
+    yield run_demo(tmp_path_factory.mktemp("demo") / "out", messages=MESSAGES, seed=3, progress=False)
+
+
+def test_every_output_file_exists_and_is_not_empty(demo: DemoResult) -> None:
+    names = {p.name for p in demo.files.values()}
+    assert {"capture.sqlite", "events.parquet", "events.csv", "suppressions.csv", "report.html"} <= names
+    assert "README.txt" in names
+    for path in demo.files.values():
+        assert path.parent == demo.out_dir
+        assert path.is_file() and path.stat().st_size > 0, path
+    charts = [p for p in demo.files.values() if p.suffix == ".png"]
+    assert len(charts) >= 3
+    for chart in charts:
+        assert chart.read_bytes()[:8] == PNG_MAGIC, chart
+    readme = (demo.out_dir / "README.txt").read_text()
+    assert all(p.name in readme for p in demo.files.values())
+    assert "healthy" in readme
+
+
+def test_both_channels_delivered_every_notification_and_the_store_kept_each_once(demo: DemoResult) -> None:
+    assert demo.expected > MESSAGES  # simulated feedback plus the mailbox simulator's
+    assert demo.http_delivered == demo.sqs_delivered == demo.expected
+    with sqlite3.connect(demo.store) as conn:
+        rows = dict(conn.execute("SELECT channel, count(*) FROM messages GROUP BY channel").fetchall())
+        ids = conn.execute("SELECT count(DISTINCT message_id), count(*) FROM messages").fetchone()
+        verified = conn.execute("SELECT min(verified) FROM messages").fetchone()[0]
+    # One row per SNS MessageId (+ the SubscriptionConfirmation, HTTP only), from whichever channel
+    # committed first; the other channel's copy was a no-op insert (the drain counts it a duplicate).
+    assert ids == (demo.expected + 1, demo.expected + 1)
+    assert set(rows) <= {"http", "sqs"} and rows["http"] >= 1
+    assert sum(rows.values()) == demo.store_messages == demo.expected + 1
+    assert verified == 1  # both channels checked signatures against the sandbox's certificate
+    assert demo.drain is not None
+    assert demo.drain.received == demo.expected
+    assert demo.drain.stored + demo.drain.duplicates == demo.expected
+    assert demo.drain.stored == rows.get("sqs", 0)
+
+
+def test_events_are_deduped(demo: DemoResult) -> None:
+    df = pd.read_parquet(demo.out_dir / "events.parquet")
+    assert len(df) == demo.events > 0
+    assert not df.duplicated(["sns_message_id", "email", "event_type"]).any()
+    assert df["sns_message_id"].nunique() == demo.expected
+    csv = pd.read_csv(demo.out_dir / "events.csv")
+    assert len(csv) == len(df)
+
+
+def test_mailbox_simulator_rows_have_the_right_categories(demo: DemoResult) -> None:
+    df = pd.read_parquet(demo.out_dir / "events.parquet")
+    sim = df.loc[df["email"].str.endswith(f"@{SIM}")]
+    got = {email: set(group["category"]) for email, group in sim.groupby("email")}
+    assert got == {
+        f"success@{SIM}": {"delivery"},
+        f"bounce@{SIM}": {"hard_bounce"},
+        f"ooto@{SIM}": {"delivery", "auto_reply"},
+        f"complaint@{SIM}": {"delivery", "complaint"},
+        f"suppressionlist@{SIM}": {"hard_bounce"},
+    }
+    assert {k: set(v) for k, v in demo.simulator.items()} == got
+
+
+def test_suppression_csv_and_report(demo: DemoResult) -> None:
+    suppressions = pd.read_csv(demo.out_dir / "suppressions.csv")
+    reasons = dict(zip(suppressions["email"], suppressions["reason"], strict=True))
+    assert reasons[f"bounce@{SIM}"] == "BOUNCE"
+    assert reasons[f"complaint@{SIM}"] == "COMPLAINT"
+    assert f"success@{SIM}" not in reasons and f"ooto@{SIM}" not in reasons
+    assert demo.suppressions == len(suppressions)
+    html = (demo.out_dir / "report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and "data:image/png;base64," in html
+    assert demo.summary is not None and demo.summary.bounce_status in ("warning", "review", "pause")
+
+
+def test_status_is_healthy_and_steps_are_timed(demo: DemoResult) -> None:
+    assert demo.status is not None and demo.status.healthy, demo.status
+    assert len(demo.timings) == 7
+    assert demo.total_seconds < 60
+
+
+def test_cli_prints_the_summary_and_next_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path / "out"), "--messages", "40", "--seed", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "1/7 starting the sandbox ... done" in captured.err
+    assert "7/7 writing the report ... done" in captured.err
+    out = captured.out
+    assert "sesops demo finished in" in out
+    assert f"bounce@{SIM}" in out and "healthy" in out
+    assert f"sesops load {tmp_path / 'out' / 'capture.sqlite'}" in out
+    assert "jupyter lab notebooks/" in out
+    # A second run into the same directory replaces the earlier demo's capture.
+    assert main(["demo", "--out", str(tmp_path / "out"), "--messages", "40", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    """The error: one line, the last on stderr (after any step lines), no traceback."""
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("sesops demo: error:")]
+    assert len(errors) == 1 and err.endswith(errors[0]), err
+    return errors[0]
+
+
+def test_out_that_is_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "taken"
+    target.write_text("not a directory")
+    assert main(["demo", "--out", str(target), "--messages", "10"]) == 2
+    err = _one_line_error(capsys)
+    assert err.startswith("sesops demo: error: --out") and "not a directory" in err
+
+
+def test_foreign_capture_store_is_left_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "capture.sqlite").write_bytes(b"someone's data")
+    assert main(["demo", "--out", str(tmp_path), "--messages", "10"]) == 2
+    assert "not from an earlier demo" in _one_line_error(capsys)
+    assert (tmp_path / "capture.sqlite").read_bytes() == b"someone's data"
+
+
+def test_busy_receiver_port_names_the_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["demo", "--out", str(tmp_path), "--messages", "10", "--receiver-port", str(port)])
+    assert code == 2
+    err = _one_line_error(capsys)
+    assert "step 2/7 (starting the receiver) failed" in err
+    assert f"127.0.0.1:{port}" in err and "Pass --receiver-port 0" in err
