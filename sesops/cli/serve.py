@@ -83,11 +83,17 @@ def run(args: argparse.Namespace) -> int:
         )
     except OSError as err:
         raise InputError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
-    print(f"sesops serve: listening on http://{server.effective_host}:{server.effective_port}/", flush=True)
+    print(f"sesops serve: listening on {listening_url(server)}", flush=True)
     serve_until_signal(server)
     store.close()
     print("sesops serve: stopped", flush=True)
     return 0
+
+
+def listening_url(server: Any) -> str:
+    """The URL a single-socket waitress server listens on (its port may have been 0)."""
+    # TcpWSGIServer sets effective_host/port at runtime; the stubs type the factory's union.
+    return f"http://{server.effective_host}:{server.effective_port}/"
 
 
 def serve_until_signal(server: Any, *, drain_seconds: float = DRAIN_SECONDS) -> None:
