@@ -13,7 +13,6 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import boto3
 import orjson
@@ -21,6 +20,7 @@ import orjson
 from sesops.drain import DrainResult, drain
 from sesops.errors import InputError
 from sesops.receiver import make_app
+from sesops.serving import listening_url, start_server
 from sesops.store import CaptureStore, NewMessage
 from sesops.verify import SnsVerifier
 
@@ -81,8 +81,6 @@ class ReceiverThread:
     """``sesops serve``'s WSGI app on waitress in a background thread, on 127.0.0.1."""
 
     def __init__(self, store: CaptureStore, verifier: SnsVerifier, session: boto3.Session, port: int = 0):
-        from waitress.server import create_server
-
         from sesops.aws.messaging import confirm_subscription
 
         def confirm(topic_arn: str, token: str) -> str:
@@ -91,10 +89,10 @@ class ReceiverThread:
 
         app = make_app(store, verifier, confirm=confirm)
         try:
-            self._server: Any = create_server(app, host=HOST, port=port, threads=8, ident="sesops")
-        except OSError as err:
-            raise InputError(f"receiver: cannot listen on {HOST}:{port}: {err.strerror or err}") from None
-        self.url = f"http://{HOST}:{self._server.effective_port}{RECEIVER_PATH}"
+            self._server = start_server(app, host=HOST, port=port, threads=8)
+        except InputError as err:
+            raise InputError(f"receiver: {err}") from None
+        self.url = listening_url(self._server, RECEIVER_PATH)
         self._thread = threading.Thread(target=self._server.run, name="sesops-demo-receiver", daemon=True)
         self._thread.start()
 

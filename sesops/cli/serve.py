@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import sys
-import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from sesops.errors import InputError
-
-DRAIN_SECONDS = 20.0
 
 
 def register(subparsers: Any) -> None:
@@ -54,9 +48,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from waitress.server import create_server
-
-    from sesops.receiver import MAX_BODY, make_app
+    from sesops.receiver import make_app
+    from sesops.serving import listening_url, serve_until_signal, start_server
     from sesops.store import CaptureStore
     from sesops.verify import SnsVerifier
 
@@ -71,60 +64,9 @@ def run(args: argparse.Namespace) -> int:
         cert_dir=args.cert_dir, allow_expired=args.allow_expired, allowed_topics=args.allow_topic
     )
     app = make_app(store, verifier)
-    try:
-        server = create_server(
-            app,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
-            max_request_body_size=2 * MAX_BODY,  # far beyond the app's cap: waitress refuses it
-            ident="sesops",
-            clear_untrusted_proxy_headers=True,
-        )
-    except OSError as err:
-        raise InputError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
+    server = start_server(app, host=args.host, port=args.port, threads=args.threads)
     print(f"sesops serve: listening on {listening_url(server)}", flush=True)
     serve_until_signal(server)
     store.close()
     print("sesops serve: stopped", flush=True)
     return 0
-
-
-def listening_url(server: Any) -> str:
-    """The URL a single-socket waitress server listens on (its port may have been 0)."""
-    # TcpWSGIServer sets effective_host/port at runtime; the stubs type the factory's union.
-    return f"http://{server.effective_host}:{server.effective_port}/"
-
-
-def serve_until_signal(server: Any, *, drain_seconds: float = DRAIN_SECONDS) -> None:
-    """Run waitress's loop until SIGTERM/SIGINT, then drain: finish and flush in-flight requests."""
-    from waitress import wasyncore
-
-    stop: list[int] = []
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.append(signum)
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        while not stop:
-            wasyncore.loop(timeout=0.5, map=server._map, use_poll=True, count=1)
-        # Stop listening (the listener only; the trigger still wakes the loop for replies).
-        wasyncore.dispatcher.close(server)
-        deadline = time.monotonic() + drain_seconds
-        while server.active_channels and time.monotonic() < deadline:
-            for channel in list(server.active_channels.values()):
-                idle = not channel.requests and channel.request is None and not channel.total_outbufs_len
-                if idle:
-                    channel.will_close = True
-            wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
-        if server.active_channels:
-            print(
-                f"sesops serve: {len(server.active_channels)} connection(s) still busy; closing",
-                file=sys.stderr,
-            )
-        server.task_dispatcher.shutdown(timeout=drain_seconds)
-        server.close()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
