@@ -16,8 +16,8 @@ paths yield the same rows and the same rejects.
 from __future__ import annotations
 
 import gzip
+import logging
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,18 +25,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from sesops.dedupe import HASH_COLUMNS, hash_sql
 from sesops.errors import InputError
+from sesops.events import COLUMNS
 from sesops.events import EMAIL_WHITESPACE as _WHITESPACE
-from sesops.frames import parse_timestamps, table_to_frame
-from sesops.sources import RawRecord
+from sesops.frames import parse_timestamps
+from sesops.sources import RawRecord, read_bytes
 
 if TYPE_CHECKING:
     from sesops.load import _Collector
 
+log = logging.getLogger(__name__)
+
 #: Below this size the pure parser is as quick as starting DuckDB.
 MIN_BYTES = 1 << 20
+#: DuckDB's JSON buffers scale with this; SNS caps a message at 256 KiB, so longer lines
+#: are unusual enough to leave to the pure parser.
+MAX_LINE_BYTES = 2 << 20
 
 Shape = str | list["Shape"] | dict[str, "Shape"]
 
@@ -141,7 +147,7 @@ WITH messages AS (
             WHEN "Type" = 'Notification' AND starts_with(ltrim("Message"), '{{') THEN {parse}
         END AS s
     FROM read_json({path_param}, format='newline_delimited', ignore_errors=true,
-                   maximum_object_size=67108864, columns={{{columns}}})
+                   maximum_object_size={MAX_LINE_BYTES}, columns={{{columns}}})
 ), typed AS (
     SELECT ordinal, sns_id, topic, s, coalesce(s."eventType", s."notificationType") AS et
     FROM messages
@@ -207,7 +213,7 @@ SELECT event_type, "timestamp", email,
         WHEN 'DeliveryDelay' THEN 'delay'
         {category_other}
     END AS category,
-    ordinal AS _ordinal, regular AS _regular, first_of_message AS _first
+    ordinal AS _ordinal, regular AS _regular, first_of_message AS _first, {hash_sql()}
 FROM normalized
 """
 
@@ -220,84 +226,123 @@ def worth_it(path: Path) -> bool:
         return False
 
 
+BATCH_ROWS = 1 << 17
+
+
 def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> None:
     """Load one JSON Lines file (gzip or not) into ``collector``.
 
-    The first pass assumes a clean file. When it finds irregular messages (or a
-    recipient without an address) a second pass numbers the messages, so those can be
-    handed to the pure parser with their line numbers and kept out of the table.
+    Results stream from DuckDB in batches that are deduplicated and kept as they come,
+    so DuckDB reuses each batch's memory for the next one. Messages the pure parser
+    must judge are cut out of the stream; if there were any, a second pass numbers the
+    lines (a window DuckDB runs on one thread, so only dirty files pay for it) and those
+    lines go to the parser with their line numbers.
     """
     import duckdb
 
     params = {"path": str(path)}
     con = duckdb.connect(config={"threads": _cpu_count()})
+    mark = collector.mark()
+    handed_over, fallback = 0, False
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET arrow_large_buffer_size = true")  # large_string: what pandas' str dtype holds
+        # Let DuckDB run ahead of the Python side (dedupe, filtering) by a few batches.
+        con.execute("SET max_streaming_buffer_size = '16MB'")
+        con.execute("SET streaming_buffer_size = '16MB'")
         con.execute(_MACROS)
-        table = _query(con, path, params, progress, ordinals=False)
-        suspicious = _suspicious_rows(table)
-        if suspicious.any():
-            table = _query(con, path, params, progress, ordinals=True)
-            suspicious = _suspicious_rows(table)
+        try:
+            handed_over = _stream(con, _sql("$path"), params, path, collector, progress)
+        except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
+            collector.rollback(mark)
+            handed_over = _stream(con, _sql("$path", guarded=True), params, path, collector, progress)
+        if handed_over:
+            ordinals, total = _irregular_ordinals(con, params)
     except duckdb.Error as err:
-        raise InputError(f"{path}: cannot read as JSON Lines ({str(err).splitlines()[0]})") from None
+        # Whatever DuckDB cannot read (a line over MAX_LINE_BYTES, bytes that are not
+        # UTF-8 where it needs text), the pure parser can: slower, and nothing is lost.
+        log.info("%s: DuckDB could not read it (%s); using the pure parser", path, str(err).splitlines()[0])
+        collector.rollback(mark)
+        fallback = True
     finally:
         con.close()
-    table = parse_timestamps(table)
-    if not suspicious.any():
-        collector.messages += int(pc.sum(table.column("_first")).as_py() or 0)
-        collector.frames.append(table_to_frame(table))
-        return
-    ordinals = table.column("_ordinal").to_numpy()
-    handed_over = np.unique(ordinals[suspicious])
-    keep = ~np.isin(ordinals, handed_over)
-    kept = table.filter(pa.array(keep))
-    collector.messages += int(pc.sum(kept.column("_first")).as_py() or 0)
-    collector.frames.append(table_to_frame(kept))
-    collector.consume(_lines_by_ordinal(path, handed_over.tolist(), int(ordinals.max())))
+    if fallback:
+        collector.consume_lines(read_bytes(path), str(path))
+    elif handed_over:
+        collector.consume(_lines_by_ordinal(path, ordinals, total))
 
 
-def _query(con: Any, path: Path, params: dict[str, str], progress: bool, *, ordinals: bool) -> Any:
-    import duckdb
+def _stream(
+    con: Any, sql: str, params: dict[str, str], path: Path, collector: _Collector, progress: bool
+) -> int:
+    """Feed the query's regular messages to ``collector``; returns how many were cut out."""
+    reader = con.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+    bar = _progress_bar(path) if progress else None
+    carry: pa.Table | None = None
+    cut = 0
+    for batch in reader:
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+        # A message's rows are contiguous but may straddle batches: hold back the last one.
+        starts = np.flatnonzero(table.column("_first").to_numpy(zero_copy_only=False))
+        held = int(starts[-1]) if len(starts) else 0
+        carry = table.slice(held)
+        cut += _keep_regular(table.slice(0, held), collector)
+        if bar is not None:
+            bar.n = max(bar.n, int(con.query_progress() or 0))
+            bar.refresh()
+    if carry is not None:
+        cut += _keep_regular(carry, collector)
+    if bar is not None:
+        bar.close()
+    return cut
 
-    try:
-        return _run_with_progress(con, _sql("$path", ordinals=ordinals), params, path, progress)
-    except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
-        return _run_with_progress(con, _sql("$path", ordinals=ordinals, guarded=True), params, path, progress)
+
+def _keep_regular(table: pa.Table, collector: _Collector) -> int:
+    """Add ``table``'s regular messages to ``collector``; returns how many were not."""
+    if not table.num_rows:
+        return 0
+    first = table.column("_first").to_numpy(zero_copy_only=False)
+    suspicious = _suspicious_rows(table)
+    cut = 0
+    if suspicious.any():
+        message = np.cumsum(first) - 1
+        bad = np.unique(message[suspicious])
+        cut = len(bad)
+        keep = ~np.isin(message, bad)
+        table, first = table.filter(pa.array(keep)), first[keep]
+    collector.messages += int(first.sum())
+    collector.add_table(parse_timestamps(table.select([*COLUMNS, *HASH_COLUMNS])))
+    return cut
 
 
-def _suspicious_rows(table: Any) -> Any:
-    """Rows of messages the pure parser must judge: irregular, or a recipient without an address."""
+def _irregular_ordinals(con: Any, params: dict[str, str]) -> tuple[list[int], int]:
+    numbered = _sql("$path", guarded=True, ordinals=True)
+    [(ordinals, total)] = con.execute(
+        f"""SELECT list(DISTINCT _ordinal ORDER BY _ordinal)
+                FILTER (WHERE NOT _regular OR recipient_domain IS NULL),
+            max(_ordinal)
+        FROM ({numbered})""",
+        params,
+    ).fetchall()
+    return list(ordinals or []), int(total or 0)
+
+
+def _suspicious_rows(table: pa.Table) -> np.ndarray:
+    """Rows of messages the pure parser must judge: irregular ones, and recipients without
+    an ``@`` (DuckDB reads a JSON ``false`` or ``5`` as text; the parser rejects those)."""
     regular = table.column("_regular").to_numpy(zero_copy_only=False)
-    no_address = pc.fill_null(pc.equal(table.column("email"), ""), True).to_numpy(zero_copy_only=False)
-    return ~regular | no_address
+    no_domain = table.column("recipient_domain").is_null().to_numpy(zero_copy_only=False)
+    return np.asarray(~regular | no_domain)
 
 
-def _run_with_progress(con: Any, sql: str, params: dict[str, str], path: Path, progress: bool) -> Any:
-    if not progress or path.stat().st_size < 64 * MIN_BYTES or not sys.stderr.isatty():
-        return con.sql(sql, params=params).to_arrow_table()
+def _progress_bar(path: Path) -> Any:
+    if path.stat().st_size < 64 * MIN_BYTES or not sys.stderr.isatty():
+        return None
     from tqdm import tqdm
 
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["table"] = con.sql(sql, params=params).to_arrow_table()
-        except Exception as err:  # re-raised in the caller's thread
-            result["error"] = err
-
-    worker = threading.Thread(target=run, daemon=True)
-    with tqdm(total=100, desc=f"loading {path.name}", unit="%", leave=False) as bar:
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.2)
-            done = con.query_progress()
-            if done is not None and done >= 0:
-                bar.n = int(done)
-                bar.refresh()
-    if "error" in result:
-        raise result["error"]
-    return result["table"]
+    return tqdm(total=100, desc=f"loading {path.name}", unit="%", leave=False)
 
 
 def _lines_by_ordinal(path: Path, ordinals: list[int], total: int) -> Iterator[RawRecord]:

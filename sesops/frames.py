@@ -7,7 +7,9 @@ pandas' Arrow-backed ``str`` dtype and ``timestamp`` is tz-aware UTC (microsecon
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,10 +25,17 @@ def rows_to_table(rows: Sequence[Row]) -> pa.Table:
     arrays = []
     for values in zip(*rows, strict=True) if rows else [() for _ in COLUMNS]:
         try:
-            arrays.append(pa.array(values, type=pa.string()))
+            arrays.append(pa.array(values, type=pa.large_string()))
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or object where text belongs
-            arrays.append(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
+            arrays.append(pa.array([_text(v) for v in values], type=pa.large_string()))
     return parse_timestamps(pa.table(arrays, names=list(COLUMNS)))
+
+
+def _text(value: Any) -> str | None:
+    """Text of a JSON value as DuckDB's fast path renders it (``false``, ``5``, JSON objects)."""
+    if value is None or isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
 
 
 def parse_timestamps(table: pa.Table) -> pa.Table:

@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
 
+from sesops.dedupe import DedupeMark, Deduper
 from sesops.errors import InputError, RecordError
-from sesops.events import Row, parse_record
-from sesops.frames import concat, rows_to_table, table_to_frame
+from sesops.events import COLUMNS, Row, parse_record
+from sesops.frames import empty_frame, rows_to_table, table_to_frame
 from sesops.sources import (
     LINES_SUFFIXES,
     RawRecord,
@@ -50,10 +52,11 @@ Source = str | os.PathLike[str] | dict[str, Any] | bytes | Iterable[Any]
 class _Collector:
     """Accumulates rows, control counts and rejects from parsed records."""
 
-    def __init__(self, errors: Literal["report", "raise"]) -> None:
+    def __init__(self, errors: Literal["report", "raise"], dedupe: bool) -> None:
         self.errors = errors
         self.rows: list[Row] = []
-        self.frames: list[pd.DataFrame] = []
+        self.tables: list[pa.Table] = []
+        self.deduper = Deduper() if dedupe else None
         self.control: Counter[str] = Counter()
         self.rejects: list[dict[str, Any]] = []
         self.rejected = 0
@@ -117,11 +120,40 @@ class _Collector:
             else:
                 self.rows.extend(result.rows)
 
-    def frame(self) -> pd.DataFrame:
+    def add_table(self, table: pa.Table) -> None:
+        """Keep a table of contract columns (after the rows parsed before it, for dedupe order)."""
+        self._flush_rows()
+        if self.deduper is not None:
+            table = self.deduper.filter(table)
+        self.tables.append(table.select(list(COLUMNS)))
+
+    def _flush_rows(self) -> None:
         if self.rows:
-            self.frames.append(table_to_frame(rows_to_table(self.rows)))
-            self.rows = []
-        return concat(self.frames)
+            rows, self.rows = self.rows, []
+            self.add_table(rows_to_table(rows))
+
+    def mark(self) -> tuple[int, int, DedupeMark | None]:
+        """A point :meth:`rollback` can return to (used when a fast pass must start over)."""
+        self._flush_rows()
+        return len(self.tables), self.messages, self.deduper.mark() if self.deduper is not None else None
+
+    def rollback(self, mark: tuple[int, int, DedupeMark | None]) -> None:
+        tables, self.messages, deduper = mark
+        del self.tables[tables:]
+        if self.deduper is not None and deduper is not None:
+            self.deduper.rollback(deduper)
+
+    def frame(self) -> pd.DataFrame:
+        self._flush_rows()
+        if not self.tables:
+            return empty_frame()
+        table = pa.concat_tables(self.tables, promote_options="permissive")
+        self.tables = []
+        return table_to_frame(table)
+
+    @property
+    def duplicates(self) -> int:
+        return self.deduper.dropped if self.deduper is not None else 0
 
 
 def read_events(
@@ -145,7 +177,7 @@ def read_events(
         raise InputError(f"errors must be 'report' or 'raise', not {errors!r}")
     if engine not in ("auto", "python", "duckdb"):
         raise InputError(f"engine must be 'auto', 'python' or 'duckdb', not {engine!r}")
-    collector = _Collector(errors)
+    collector = _Collector(errors, dedupe)
     items = list(_expand(sources))
     paths = [item for item in items if isinstance(item, Path)]
     bar = _files_progress(paths) if progress else None
@@ -159,16 +191,11 @@ def read_events(
     if bar is not None:
         bar.close()
     df = collector.frame()
-    duplicates = 0
-    if dedupe and len(df):
-        before = len(df)
-        df = drop_duplicate_events(df)
-        duplicates = before - len(df)
     df.attrs.update(
         rejects=collector.rejects,
         rejected=collector.rejected,
         control=dict(collector.control),
-        duplicates=duplicates,
+        duplicates=collector.duplicates,
         messages=collector.messages,
     )
     if collector.rejected:
@@ -224,20 +251,3 @@ def _load_path(path: Path, collector: _Collector, *, progress: bool, engine: str
         collector.consume_lines(read_bytes(path), str(path))
     else:
         collector.consume(file_records(path))
-
-
-def drop_duplicate_events(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop SNS redeliveries and repeated feedback, keeping the first occurrence.
-
-    Rows are repeats when they share (``sns_message_id``, ``email``, ``event_type``)
-    or (``feedback_id``, ``email``, ``event_type``); rows missing the id are kept.
-    """
-    keep = pd.Series(True, index=df.index)
-    for id_column in ("sns_message_id", "feedback_id"):
-        has_id = df[id_column].notna()
-        if has_id.any():
-            repeated = df.loc[has_id].duplicated([id_column, "email", "event_type"])
-            keep.loc[repeated.index[repeated.to_numpy()]] = False
-    if keep.all():
-        return df
-    return df.loc[keep].reset_index(drop=True)

@@ -200,3 +200,33 @@ def test_duckdb_and_python_engines_agree(tmp_path: Path, suffix: str) -> None:
     assert fast.attrs == slow.attrs
     assert slow.attrs["rejected"] == 5  # broken, [1], 17, an empty recipient, a bad inner Message
     assert "display@x.org" in set(fast["email"])
+
+
+def test_a_line_too_long_for_duckdb_falls_back_to_the_pure_parser(tmp_path: Path) -> None:
+    from sesops.fastload import MAX_LINE_BYTES
+
+    huge = bounce("big@x.org", feedback_id="fb-big")
+    huge["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = "x" * (MAX_LINE_BYTES + 10)
+    path = write_lines(
+        tmp_path / "big.jsonl",
+        [envelope(delivery("a@x.org"), message_id="1"), envelope(huge, message_id="2")],
+    )
+    fast = read_events(path, engine="duckdb")
+    slow = read_events(path, engine="python")
+    pd.testing.assert_frame_equal(fast, slow)
+    assert sorted(fast["email"]) == ["a@x.org", "big@x.org"]
+
+
+def test_many_batches_dedupe_across_them(tmp_path: Path) -> None:
+    from sesops import fastload
+
+    records = [envelope(delivery(f"u{i}@x.org"), message_id=f"m{i}") for i in range(3000)]
+    records += records[:50]  # redelivered much later, in another batch
+    path = write_lines(tmp_path / "many.jsonl", records)
+    old = fastload.BATCH_ROWS
+    fastload.BATCH_ROWS = 256
+    try:
+        fast = read_events(path, engine="duckdb")
+    finally:
+        fastload.BATCH_ROWS = old
+    assert len(fast) == 3000 and fast.attrs["duplicates"] == 50 and fast.attrs["messages"] == 3050
