@@ -5,7 +5,7 @@ drives it with keep-alive connections from client threads; a 200 means the row i
 For scale it also measures the bare signature check and a stdlib ThreadingHTTPServer that
 only verifies (no store): the ceiling for this machine. Loopback only, bounded loops.
 
-    .venv/bin/python benchmarks/bench_receiver.py [--messages 6000] [--clients 16] [--threads 8]
+    .venv/bin/python benchmarks/bench_receiver.py [--messages 10000] [--clients 16] [--threads 1]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import multiprocessing
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import urllib3
 
 from sesops.signing import SigningAuthority
 from sesops.store import CaptureStore
@@ -74,23 +74,44 @@ def bare_verify_us(verifier: SnsVerifier, bodies: list[bytes]) -> float:
 
 
 def drive(url: str, bodies: list[bytes], clients: int) -> tuple[float, list[float], int]:
-    """POST every body once from ``clients`` keep-alive threads; (seconds, latencies ms, non-200s)."""
+    """POST every body once from ``clients`` keep-alive threads; (seconds, latencies ms, non-200s).
+
+    The load generator shares the machine's two cores with the server, so it is a lean
+    HTTP/1.1 client on raw sockets (requests pre-encoded, responses read by
+    Content-Length): a heavier client would measure itself, not the server.
+    """
     host, port = url.split("//")[1].strip("/").split(":")
     latencies: list[list[float]] = [[] for _ in range(clients)]
     failures = [0] * clients
     barrier = threading.Barrier(clients + 1)
 
+    def request(body: bytes) -> bytes:
+        head = (
+            f"POST / HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: text/plain\r\n"
+            f"x-amz-sns-message-type: Notification\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        return head.encode() + body
+
     def client(k: int) -> None:
-        pool = urllib3.HTTPConnectionPool(host, int(port), maxsize=1, retries=False, timeout=30)
-        headers = {"x-amz-sns-message-type": "Notification", "Content-Type": "text/plain"}
+        requests = [request(body) for body in bodies[k::clients]]
+        sock = socket.create_connection((host, int(port)), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = sock.makefile("rb")
         barrier.wait()
-        for body in bodies[k::clients]:
+        for raw in requests:
             t0 = time.perf_counter()
-            r = pool.urlopen("POST", "/", body=body, headers=headers)
+            sock.sendall(raw)
+            status = int(reader.readline().split()[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            reader.read(length)
             latencies[k].append((time.perf_counter() - t0) * 1000)
-            if r.status != 200:
+            if status != 200:
                 failures[k] += 1
-        pool.close()
+        reader.close()
+        sock.close()
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for t in threads:
@@ -187,9 +208,11 @@ def run_receiver(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=6000)
+    parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="waitress worker threads (sesops serve's default)"
+    )
     args = parser.parse_args()
 
     authority = SigningAuthority.generate()

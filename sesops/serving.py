@@ -18,7 +18,7 @@ from sesops.receiver import MAX_BODY
 DRAIN_SECONDS = 20.0
 
 
-def start_server(app: WSGIApplication, *, host: str = "127.0.0.1", port: int = 0, threads: int = 16) -> Any:
+def start_server(app: WSGIApplication, *, host: str = "127.0.0.1", port: int = 0, threads: int = 1) -> Any:
     """A single-socket waitress server for ``app`` (not yet running); loopback by default."""
     from waitress.server import create_server
 
