@@ -114,17 +114,30 @@ def parse_record(obj: Any) -> list[Parsed]:
     """
     if isinstance(obj, str | bytes | bytearray | memoryview):
         obj = decode_json(obj)
-    # The overwhelmingly common shape first: an SNS Notification carrying an SES object.
-    if type(obj) is dict and obj.get("Type") == "Notification" and "Body" not in obj:
-        message = obj.get("Message")
-        if type(message) is str and message[:1] == "{" and _SES_KEYS.isdisjoint(obj):
-            try:
-                inner = orjson.loads(message)
-            except orjson.JSONDecodeError:
-                inner = None  # the general path says why (or copes with non-breaking spaces)
-            if type(inner) is dict:
-                return [_parse_message(inner, obj)]
+    rows = notification_rows(obj)
+    if rows is not None:
+        return [Parsed(rows=rows, sns_message_id=obj.get("MessageId"))]
     return [_parse_message(message, sns) for message, sns in _unwrap(obj, depth=0)]
+
+
+def notification_rows(obj: Any) -> list[Row] | None:
+    """Rows of the overwhelmingly common shape, an SNS Notification carrying an SES event;
+    ``None`` for anything else (the general path then decides, and explains a refusal)."""
+    if type(obj) is not dict or obj.get("Type") != "Notification" or "Body" in obj:
+        return None
+    message = obj.get("Message")
+    if type(message) is not str or message[:1] != "{" or not _SES_KEYS.isdisjoint(obj):
+        return None
+    try:
+        inner = orjson.loads(message)
+    except orjson.JSONDecodeError:
+        return None
+    if type(inner) is not dict:
+        return None
+    event_type = inner.get("eventType") or inner.get("notificationType")
+    if type(event_type) is not str or not event_type or event_type in SES_CONTROL_TYPES:
+        return None
+    return ses_rows(inner, event_type, obj.get("MessageId"), obj.get("TopicArn"))
 
 
 def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:

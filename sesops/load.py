@@ -23,12 +23,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 
 from sesops.dedupe import DedupeMark, Deduper
 from sesops.errors import InputError, RecordError
-from sesops.events import COLUMNS, Row, parse_record
+from sesops.events import COLUMNS, Row, notification_rows, parse_record
 from sesops.frames import empty_frame, rows_to_table, table_to_frame
 from sesops.sources import (
     LINES_SUFFIXES,
@@ -88,7 +89,16 @@ class _Collector:
             if not line or line.isspace():
                 continue
             try:
-                parsed = parse_record(line)
+                try:
+                    record: Any = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    record = line  # parse_record says why (or copes with non-breaking spaces)
+                fast = notification_rows(record)
+                if fast is not None:
+                    rows.extend(fast)
+                    messages += 1
+                    continue
+                parsed = parse_record(record)
             except RecordError as err:
                 self.reject(source, number, err.reason)
                 continue
