@@ -3,6 +3,8 @@ without an id."""
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pyarrow as pa
 from hypothesis import given, settings
@@ -53,7 +55,7 @@ def test_matches_the_pandas_definition_across_tables(
     expected = reference(pd.DataFrame(records, columns=COLUMNS)).to_numpy() if records else []
     deduper = Deduper()
     bounds = [0, *sorted(min(c, len(records)) for c in cuts), len(records)]
-    kept = [deduper.filter(table(records[start:end])) for start, end in zip(bounds, bounds[1:], strict=False)]
+    kept = [deduper.filter(table(records[start:end])) for start, end in itertools.pairwise(bounds)]
     got = [v for t in kept for v in t.column("other").to_pylist()]
     assert got == [r["other"] for r, dropped in zip(records, expected, strict=True) if not dropped]
     assert deduper.dropped == sum(expected)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +39,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sesops.cli.waiting import wait_for_interrupt
     from sesops.demo import running_demo
 
     with running_demo(
@@ -55,21 +54,8 @@ def run(args: argparse.Namespace) -> int:
         print(next_steps(result, keep_running=args.keep_running), flush=True)
         if args.keep_running:
             wait_for_interrupt()
+            print("stopping the receiver, drain and sandbox.", flush=True)
     return 0
-
-
-def wait_for_interrupt() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    print("stopping the receiver, drain and sandbox.", flush=True)
 
 
 def summary_text(result: DemoResult) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sesops.cli.waiting import wait_for_interrupt
     from sesops.sandbox import Sandbox, dummy_environ
 
     # The sandbox process never sees the user's credentials or profile.
@@ -39,24 +38,13 @@ def run(args: argparse.Namespace) -> int:
     os.environ.clear()
     os.environ.update(clean)
 
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        with Sandbox(
-            port=args.port, region=args.region, cert_dir=args.cert_dir, quiet=not args.verbose
-        ) as sb:
-            print(f"sesops sandbox listening on {sb.endpoint} (Ctrl-C to stop)")
-            print("\n# point boto3 and the AWS CLI at it:")
-            for key, value in sb.env.items():
-                print(f"export {key}={value}")
-            print("unset AWS_PROFILE AWS_SESSION_TOKEN")
-            print(f"\n# verify its SNS signatures: sesops serve --cert-dir {sb.cert_dir}", flush=True)
-            try:
-                while not stop.wait(0.5):
-                    pass
-            except KeyboardInterrupt:
-                pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with Sandbox(port=args.port, region=args.region, cert_dir=args.cert_dir, quiet=not args.verbose) as sb:
+        print(f"sesops sandbox listening on {sb.endpoint} (Ctrl-C to stop)")
+        print("\n# point boto3 and the AWS CLI at it:")
+        for key, value in sb.env.items():
+            print(f"export {key}={value}")
+        print("unset AWS_PROFILE AWS_SESSION_TOKEN")
+        print(f"\n# verify its SNS signatures: sesops serve --cert-dir {sb.cert_dir}", flush=True)
+        wait_for_interrupt()
     print("sandbox stopped.")
     return 0
