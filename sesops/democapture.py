@@ -20,7 +20,7 @@ import orjson
 from sesops.drain import DrainResult, drain
 from sesops.errors import InputError
 from sesops.receiver import make_app
-from sesops.serving import listening_url, start_server
+from sesops.serving import listening_url, serve_until, start_server
 from sesops.store import CaptureStore, NewMessage
 from sesops.verify import SnsVerifier
 
@@ -93,13 +93,19 @@ class ReceiverThread:
         except InputError as err:
             raise InputError(f"receiver: {err}") from None
         self.url = listening_url(self._server, RECEIVER_PATH)
-        self._thread = threading.Thread(target=self._server.run, name="sesops-demo-receiver", daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=serve_until,
+            args=(self._server, self._stop),
+            kwargs={"drain_seconds": 5.0},
+            name="sesops-demo-receiver",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.task_dispatcher.shutdown()
-        self._server.close()
-        self._thread.join(timeout=5)
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
 @dataclass

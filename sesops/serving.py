@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from types import FrameType
 from typing import Any
@@ -44,33 +45,38 @@ def listening_url(server: Any, path: str = "/") -> str:
 
 def serve_until_signal(server: Any, *, drain_seconds: float = DRAIN_SECONDS) -> None:
     """Run waitress's loop until SIGTERM/SIGINT, then drain: finish and flush in-flight requests."""
-    from waitress import wasyncore
-
-    stop: list[int] = []
+    stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.append(signum)
+        stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        while not stop:
-            wasyncore.loop(timeout=0.5, map=server._map, use_poll=True, count=1)
-        # Stop listening (the listener only; the trigger still wakes the loop for replies).
-        wasyncore.dispatcher.close(server)
-        deadline = time.monotonic() + drain_seconds
-        while server.active_channels and time.monotonic() < deadline:
-            for channel in list(server.active_channels.values()):
-                idle = not channel.requests and channel.request is None and not channel.total_outbufs_len
-                if idle:
-                    channel.will_close = True
-            wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
-        if server.active_channels:
-            print(
-                f"sesops serve: {len(server.active_channels)} connection(s) still busy; closing",
-                file=sys.stderr,
-            )
-        server.task_dispatcher.shutdown(timeout=drain_seconds)
-        server.close()
+        serve_until(server, stop, drain_seconds=drain_seconds)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def serve_until(server: Any, stop: threading.Event, *, drain_seconds: float = DRAIN_SECONDS) -> None:
+    """Run waitress's loop until ``stop`` is set, then drain and close, all on this thread
+    (closing the server from another thread pulls its sockets out from under ``poll``)."""
+    from waitress import wasyncore
+
+    while not stop.is_set():
+        wasyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
+    # Stop listening (the listener only; the trigger still wakes the loop for replies).
+    wasyncore.dispatcher.close(server)
+    deadline = time.monotonic() + drain_seconds
+    while server.active_channels and time.monotonic() < deadline:
+        for channel in list(server.active_channels.values()):
+            idle = not channel.requests and channel.request is None and not channel.total_outbufs_len
+            if idle:
+                channel.will_close = True
+        wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+    if server.active_channels:
+        print(
+            f"sesops serve: {len(server.active_channels)} connection(s) still busy; closing", file=sys.stderr
+        )
+    server.task_dispatcher.shutdown(timeout=drain_seconds)
+    server.close()
