@@ -31,7 +31,7 @@ from sesops.errors import InputError
 from sesops.events import COLUMNS
 from sesops.events import EMAIL_WHITESPACE as _WHITESPACE
 from sesops.frames import parse_timestamps
-from sesops.sources import RawRecord, read_bytes
+from sesops.sources import RawRecord, open_lines
 
 if TYPE_CHECKING:
     from sesops.load import _Collector
@@ -267,7 +267,8 @@ def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> 
     finally:
         con.close()
     if fallback:
-        collector.consume_lines(read_bytes(path), str(path))
+        with open_lines(path) as lines:
+            collector.consume_lines(lines, str(path))
     elif handed_over:
         collector.consume(_lines_by_ordinal(path, ordinals, total))
 

@@ -39,8 +39,9 @@ from sesops.sources import (
     inner_suffix,
     is_store,
     iterable_records,
-    read_bytes,
+    open_lines,
 )
+from sesops.typed import notification_line_rows
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,20 @@ class _Collector:
             else:
                 self.add(data, record.source, record.line)
 
-    def consume_lines(self, data: bytes, source: str) -> None:
-        """JSON Lines text: the loader's hot loop, so no per-line record objects."""
+    def consume_lines(self, lines: Iterable[bytes], source: str) -> None:
+        """JSON Lines (an open binary file, say): the loader's hot loop, so no per-line
+        record objects, and the file is read line by line rather than split in memory."""
         rows, control = self.rows, self.control
         messages = 0
-        for number, line in enumerate(data.split(b"\n"), start=1):
+        for number, line in enumerate(lines, start=1):
             if not line or line.isspace():
                 continue
             try:
+                typed = notification_line_rows(line)
+                if typed is not None:
+                    rows.extend(typed)
+                    messages += 1
+                    continue
                 try:
                     record: Any = orjson.loads(line)
                 except orjson.JSONDecodeError:
@@ -258,6 +265,10 @@ def _load_path(path: Path, collector: _Collector, *, progress: bool, engine: str
             fastload.load_lines(path, collector, progress=progress)
             return
     if inner_suffix(path) in LINES_SUFFIXES:
-        collector.consume_lines(read_bytes(path), str(path))
+        try:
+            with open_lines(path) as lines:
+                collector.consume_lines(lines, str(path))
+        except (OSError, EOFError) as err:  # e.g. a truncated .gz
+            raise InputError(f"{path}: cannot read ({err})") from None
     else:
         collector.consume(file_records(path))

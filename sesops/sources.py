@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sesops.errors import InputError, RecordError
 
@@ -79,6 +79,16 @@ def read_bytes(path: Path) -> bytes:
                 return fh.read()
         return path.read_bytes()
     except (OSError, EOFError) as err:
+        raise InputError(f"{path}: cannot read ({err})") from None
+
+
+def open_lines(path: Path) -> BinaryIO:
+    """The file opened for reading line by line (gzip or not)."""
+    try:
+        if path.suffix.lower() == ".gz":
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb", buffering=1 << 20)
+    except OSError as err:
         raise InputError(f"{path}: cannot read ({err})") from None
 
 

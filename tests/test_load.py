@@ -6,12 +6,14 @@ import gzip
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from sesops import COLUMNS, read_events
 from sesops.errors import InputError, RecordError
+from tests.conftest import ROOT
 from tests.payloads import bounce, complaint, delivery, envelope, event
 
 
@@ -230,3 +232,28 @@ def test_many_batches_dedupe_across_them(tmp_path: Path) -> None:
     finally:
         fastload.BATCH_ROWS = old
     assert len(fast) == 3000 and fast.attrs["duplicates"] == 50 and fast.attrs["messages"] == 3050
+
+
+def test_typed_and_general_paths_give_the_same_rows(tmp_path: Path) -> None:
+    """The msgspec fast path for common notifications agrees with the general parser."""
+    from sesops.events import parse_record
+    from sesops.typed import notification_line_rows
+
+    lines = (ROOT / "sample_payloads" / "logs" / "feedback-export.jsonl").read_bytes().splitlines()
+    lines += [json.dumps(r).encode() for r in irregular_mix() if isinstance(r, dict)]
+
+    def outcome(parse: Any, line: bytes) -> Any:
+        try:
+            return parse(line)
+        except RecordError as err:
+            return err.reason
+
+    compared = 0
+    for line in lines:
+        typed = outcome(notification_line_rows, line)
+        if typed is None:
+            continue
+        general = outcome(lambda raw: [row for parsed in parse_record(raw) for row in parsed.rows], line)
+        assert typed == general, line[:200]
+        compared += 1
+    assert compared > 300
