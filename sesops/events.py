@@ -242,18 +242,55 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     source = mail.get("source")
     account = mail.get("sendingAccountId")
 
+    pairs = [
+        (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
+        if type(r) is dict
+        else (r, None, None, None)
+        for r in recipients
+    ]
+    return emit_rows(
+        event_type,
+        timestamp,
+        pairs,
+        bounce_type,
+        bounce_subtype,
+        feedback_type,
+        complaint_subtype,
+        delay_type,
+        message_id,
+        feedback_id,
+        source,
+        account,
+        subject,
+        sns_id,
+        topic,
+    )
+
+
+def emit_rows(
+    event_type: str,
+    timestamp: Any,
+    recipients: list[tuple[Any, Any, Any, Any]],
+    bounce_type: Any,
+    bounce_subtype: Any,
+    feedback_type: Any,
+    complaint_subtype: Any,
+    delay_type: Any,
+    message_id: Any,
+    feedback_id: Any,
+    source: Any,
+    account: Any,
+    subject: Any,
+    sns_id: Any,
+    topic: Any,
+) -> list[Row]:
+    """Rows for one message's (address, action, status, diagnostic) recipients: the one
+    place addresses are normalised and categories assigned, whichever decoder read them."""
     # Only an auto-reply depends on the recipient (Transient/General without a status).
     per_recipient = event_type == "Bounce" and bounce_type == "Transient" and bounce_subtype == "General"
     category = classify(event_type, bounce_type, bounce_subtype, "x", feedback_type)
     rows: list[Row] = []
-    for recipient in recipients:
-        if type(recipient) is dict:
-            address = recipient.get("emailAddress")
-            action = recipient.get("action")
-            status = recipient.get("status")
-            diagnostic = recipient.get("diagnosticCode")
-        else:
-            address, action, status, diagnostic = recipient, None, None, None
+    for address, action, status, diagnostic in recipients:
         email = normalize_email(address) if type(address) is str else ""
         if not email:
             raise RecordError(f"SES {event_type} recipient without an email address")

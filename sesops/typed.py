@@ -14,7 +14,8 @@ from typing import Any
 
 import msgspec
 
-from sesops.events import SES_CONTROL_TYPES, Row, ses_rows
+from sesops.errors import RecordError
+from sesops.events import Row, emit_rows
 
 _UNSET: Any = msgspec.UNSET
 
@@ -32,20 +33,61 @@ class _Mail(msgspec.Struct):
     commonHeaders: _Headers | None = None
 
 
+class _Recipient(msgspec.Struct):
+    emailAddress: Any = None
+    action: Any = None
+    status: Any = None
+    diagnosticCode: Any = None
+
+
+class _Bounce(msgspec.Struct):
+    bounceType: Any = None
+    bounceSubType: Any = None
+    feedbackId: Any = None
+    timestamp: Any = None
+    bouncedRecipients: list[_Recipient] | None = None
+
+
+class _Complaint(msgspec.Struct):
+    complaintFeedbackType: Any = None
+    complaintSubType: Any = None
+    feedbackId: Any = None
+    timestamp: Any = None
+    complainedRecipients: list[_Recipient] | None = None
+
+
+class _Delivery(msgspec.Struct):
+    timestamp: Any = None
+    feedbackId: Any = None
+    recipients: list[Any] | None = None
+
+
+class _Delay(msgspec.Struct):
+    delayType: Any = None
+    timestamp: Any = None
+    feedbackId: Any = None
+    delayedRecipients: list[_Recipient] | None = None
+
+
+class _Stamped(msgspec.Struct):
+    timestamp: Any = None
+    feedbackId: Any = None
+
+
 class _Ses(msgspec.Struct):
     notificationType: Any = None
     eventType: Any = None
     mail: _Mail | None = None
-    bounce: Any = None
-    complaint: Any = None
-    delivery: Any = None
-    deliveryDelay: Any = None
-    send: Any = None
-    reject: Any = None
-    open: Any = None
-    click: Any = None
-    failure: Any = None
-    subscription: Any = None
+    bounce: _Bounce | None = None
+    complaint: _Complaint | None = None
+    delivery: _Delivery | None = None
+    deliveryDelay: _Delay | None = None
+    send: _Stamped | None = None
+    reject: _Stamped | None = None
+    open: _Stamped | None = None
+    click: _Stamped | None = None
+    failure: _Stamped | None = None
+    subscription: _Stamped | None = None
 
 
 class _Envelope(msgspec.Struct):
@@ -58,18 +100,18 @@ class _Envelope(msgspec.Struct):
     eventType: Any = _UNSET
 
 
-# Event types whose details _Ses keeps, and where (the general parser knows any type).
+# Event types whose details _Ses keeps, where, and (for four) the list of recipients.
 _DETAIL = {
-    "Bounce": "bounce",
-    "Complaint": "complaint",
-    "Delivery": "delivery",
-    "DeliveryDelay": "deliveryDelay",
-    "Send": "send",
-    "Reject": "reject",
-    "Open": "open",
-    "Click": "click",
-    "Rendering Failure": "failure",
-    "Subscription": "subscription",
+    "Bounce": ("bounce", "bouncedRecipients"),
+    "Complaint": ("complaint", "complainedRecipients"),
+    "Delivery": ("delivery", "recipients"),
+    "DeliveryDelay": ("deliveryDelay", "delayedRecipients"),
+    "Send": ("send", None),
+    "Reject": ("reject", None),
+    "Open": ("open", None),
+    "Click": ("click", None),
+    "Rendering Failure": ("failure", None),
+    "Subscription": ("subscription", None),
 }
 
 _envelope = msgspec.json.Decoder(_Envelope)
@@ -79,8 +121,8 @@ _ses = msgspec.json.Decoder(_Ses)
 def notification_line_rows(line: bytes) -> list[Row] | None:
     """Rows of one JSON line when it is an SNS Notification of a known SES event, else None.
 
-    Raises :class:`~sesops.errors.RecordError` (from :func:`ses_rows`) only for a
-    notification the general parser would refuse for the same reason.
+    Raises :class:`~sesops.errors.RecordError` only for a notification the general parser
+    refuses for the same reason (same messages, in the same order of checks).
     """
     try:
         env = _envelope.decode(line)
@@ -100,19 +142,49 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     event_type = ses.eventType or ses.notificationType
-    detail_key = _DETAIL.get(event_type) if type(event_type) is str else None
-    if detail_key is None or event_type in SES_CONTROL_TYPES:
+    where = _DETAIL.get(event_type) if type(event_type) is str else None
+    if where is None:
         return None
     mail = ses.mail
-    message: dict[str, Any] = {detail_key: getattr(ses, detail_key)}
-    if mail is not None:
-        headers = mail.commonHeaders
-        message["mail"] = {
-            "timestamp": mail.timestamp,
-            "messageId": mail.messageId,
-            "source": mail.source,
-            "sendingAccountId": mail.sendingAccountId,
-            "destination": mail.destination,
-            "commonHeaders": {"subject": headers.subject} if headers is not None else None,
-        }
-    return ses_rows(message, event_type, env.MessageId, env.TopicArn)
+    if mail is None:
+        raise RecordError(f"SES {event_type} without a mail object")
+    detail_key, list_key = where
+    detail = getattr(ses, detail_key)
+    if list_key is not None:
+        if detail is None:
+            raise RecordError(f"SES {event_type} without its {detail_key!r} object")
+        recipients = getattr(detail, list_key)
+        if not recipients:
+            raise RecordError(f"SES {event_type} without {detail_key}.{list_key}")
+    else:
+        recipients = mail.destination
+        if type(recipients) is not list or not recipients:
+            raise RecordError(f"SES {event_type} without mail.destination")
+    pairs = [
+        (r.emailAddress, r.action, r.status, r.diagnosticCode)
+        if type(r) is _Recipient
+        else (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
+        if type(r) is dict
+        else (r, None, None, None)
+        for r in recipients
+    ]
+    bounce = ses.bounce if event_type == "Bounce" else None
+    complaint = ses.complaint if event_type == "Complaint" else None
+    delay = ses.deliveryDelay if event_type == "DeliveryDelay" else None
+    return emit_rows(
+        event_type,
+        (detail.timestamp if detail is not None else None) or mail.timestamp,
+        pairs,
+        bounce.bounceType if bounce is not None else None,
+        bounce.bounceSubType if bounce is not None else None,
+        complaint.complaintFeedbackType if complaint is not None else None,
+        complaint.complaintSubType if complaint is not None else None,
+        delay.delayType if delay is not None else None,
+        mail.messageId,
+        detail.feedbackId if detail is not None else None,
+        mail.source,
+        mail.sendingAccountId,
+        mail.commonHeaders.subject if mail.commonHeaders is not None else None,
+        env.MessageId,
+        env.TopicArn,
+    )

@@ -79,3 +79,68 @@ def test_arbitrary_lines_in_a_file_both_engines(tmp_path: Path, lines: list[byte
     check(slow)
     assert sorted(fast["email"].astype(object).fillna("")) == sorted(slow["email"].astype(object).fillna(""))
     assert fast.attrs["rejected"] == slow.attrs["rejected"]
+
+
+recipient = st.fixed_dictionaries(
+    {}, optional={"emailAddress": json_values | st.emails(), "status": json_values, "action": json_values}
+)
+ses_message = st.fixed_dictionaries(
+    {
+        "notificationType": st.sampled_from(
+            ["Bounce", "Complaint", "Delivery", "Open", "DeliveryDelay", "Nope"]
+        )
+    },
+    optional={
+        "eventType": st.sampled_from(["Bounce", "Click", "Rendering Failure"]) | json_values,
+        "mail": st.fixed_dictionaries(
+            {},
+            optional={
+                "destination": st.lists(st.emails() | json_values, max_size=3) | json_values,
+                "messageId": json_values,
+                "timestamp": json_values,
+                "commonHeaders": st.fixed_dictionaries({}, optional={"subject": json_values}) | json_values,
+            },
+        )
+        | json_values,
+        "bounce": st.fixed_dictionaries(
+            {},
+            optional={
+                "bouncedRecipients": st.lists(recipient | json_values, max_size=3) | json_values,
+                "bounceType": json_values,
+                "feedbackId": json_values,
+            },
+        )
+        | json_values,
+        "complaint": st.fixed_dictionaries(
+            {}, optional={"complainedRecipients": st.lists(recipient, max_size=2) | json_values}
+        ),
+        "delivery": st.fixed_dictionaries(
+            {}, optional={"recipients": st.lists(st.emails() | json_values, max_size=2) | json_values}
+        ),
+        "open": json_values,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ses_message)
+def test_typed_decoder_agrees_with_the_general_parser(message: dict[str, Any]) -> None:
+    from sesops.errors import RecordError
+    from sesops.events import parse_record
+    from sesops.typed import notification_line_rows
+
+    line = json.dumps(envelope(message)).encode()
+
+    def outcome(parse: Any) -> Any:
+        try:
+            return parse(line)
+        except RecordError as err:
+            return err.reason
+        except (TypeError, ValueError, AttributeError) as err:
+            return type(err).__name__
+
+    typed = outcome(notification_line_rows)
+    if typed is None:
+        return
+    general = outcome(lambda raw: [row for parsed in parse_record(raw) for row in parsed.rows])
+    assert typed == general
