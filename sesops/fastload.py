@@ -16,6 +16,7 @@ paths yield the same rows and the same rejects.
 from __future__ import annotations
 
 import gzip
+import itertools
 import logging
 import sys
 from collections.abc import Iterator
@@ -279,10 +280,22 @@ def _stream(
     """Feed the query's regular messages to ``collector``; returns how many were cut out."""
     reader = con.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
     bar = _progress_bar(path) if progress else None
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
     carry: pa.Table | None = None
     cut = 0
-    for batch in reader:
-        table = pa.Table.from_batches([batch])
+    # DuckDB hands over small batches; gather about BATCH_ROWS rows before the Python side
+    # (dedupe, checks) runs, so its per-batch costs are paid a few times, not hundreds.
+    for batch in itertools.chain(reader, [None]):
+        if batch is not None:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows < BATCH_ROWS:
+                continue
+        if not pending:
+            break
+        table = pa.Table.from_batches(pending)
+        pending, pending_rows = [], 0
         if carry is not None:
             table = pa.concat_tables([carry, table])
         # A message's rows are contiguous but may straddle batches: hold back the last one.

@@ -16,6 +16,8 @@ line that path cannot prove regular, goes through the pure parser in :mod:`sesop
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 from collections import Counter
@@ -196,18 +198,19 @@ def read_events(
         raise InputError(f"engine must be 'auto', 'python' or 'duckdb', not {engine!r}")
     collector = _Collector(errors, dedupe)
     items = list(_expand(sources))
-    paths = [item for item in items if isinstance(item, Path)]
-    bar = _files_progress(paths) if progress else None
-    for item in items:
-        if isinstance(item, Path):
-            _load_path(item, collector, progress=progress and bar is None, engine=engine)
-            if bar is not None:
-                bar.update(item.stat().st_size)
-        else:
-            collector.consume(item)
-    if bar is not None:
-        bar.close()
-    df = collector.frame()
+    with _no_cyclic_gc():
+        paths = [item for item in items if isinstance(item, Path)]
+        bar = _files_progress(paths) if progress else None
+        for item in items:
+            if isinstance(item, Path):
+                _load_path(item, collector, progress=progress and bar is None, engine=engine)
+                if bar is not None:
+                    bar.update(item.stat().st_size)
+            else:
+                collector.consume(item)
+        if bar is not None:
+            bar.close()
+        df = collector.frame()
     df.attrs.update(
         rejects=collector.rejects,
         rejected=collector.rejected,
@@ -225,6 +228,20 @@ def read_events(
             first["reason"],
         )
     return df
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows are built: millions of tuples that all
+    live until the table is made would otherwise be re-scanned by every GC pass (5-10 %
+    of a load). Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _files_progress(paths: list[Path]) -> Any:

@@ -257,3 +257,15 @@ def test_typed_and_general_paths_give_the_same_rows(tmp_path: Path) -> None:
         assert typed == general, line[:200]
         compared += 1
     assert compared > 300
+
+
+def test_cyclic_gc_is_restored_after_a_load_even_when_it_fails(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    read_events([delivery()])
+    assert gc.isenabled()
+    bad = write_lines(tmp_path / "bad.jsonl", ["nope"])
+    with pytest.raises(RecordError):
+        read_events(bad, errors="raise")
+    assert gc.isenabled()
