@@ -227,7 +227,7 @@ def worth_it(path: Path) -> bool:
         return False
 
 
-BATCH_ROWS = 1 << 17
+BATCH_ROWS = 1 << 16
 
 
 def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> None:
@@ -249,8 +249,8 @@ def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> 
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET arrow_large_buffer_size = true")  # large_string: what pandas' str dtype holds
         # Let DuckDB run ahead of the Python side (dedupe, filtering) by a few batches.
-        con.execute("SET max_streaming_buffer_size = '16MB'")
-        con.execute("SET streaming_buffer_size = '16MB'")
+        con.execute("SET max_streaming_buffer_size = '64MB'")
+        con.execute("SET streaming_buffer_size = '64MB'")
         con.execute(_MACROS)
         try:
             handed_over = _stream(con, _sql("$path"), params, path, collector, progress)
