@@ -83,12 +83,3 @@ def finalize(df: pd.DataFrame) -> pd.DataFrame:
 
 def empty_frame() -> pd.DataFrame:
     return table_to_frame(rows_to_table([]))
-
-
-def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_frame()
-    if len(frames) == 1:
-        return finalize(frames[0])
-    return finalize(pd.concat([finalize(f) for f in frames], ignore_index=True))

@@ -25,13 +25,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
 import pandas as pd
 import pyarrow as pa
 
 from sesops.dedupe import DedupeMark, Deduper
 from sesops.errors import InputError, RecordError
-from sesops.events import COLUMNS, Row, notification_rows, parse_record
+from sesops.events import COLUMNS, Row, parse_record
 from sesops.frames import empty_frame, rows_to_table, table_to_frame
 from sesops.sources import (
     LINES_SUFFIXES,
@@ -87,39 +86,21 @@ class _Collector:
     def consume_lines(self, lines: Iterable[bytes], source: str) -> None:
         """JSON Lines (an open binary file, say): the loader's hot loop, so no per-line
         record objects, and the file is read line by line rather than split in memory."""
-        rows, control = self.rows, self.control
+        rows = self.rows
         messages = 0
         for number, line in enumerate(lines, start=1):
             if not line or line.isspace():
                 continue
             try:
                 typed = notification_line_rows(line)
-                if typed is not None:
-                    rows.extend(typed)
-                    messages += 1
-                    continue
-                try:
-                    record: Any = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    record = line  # parse_record says why (or copes with non-breaking spaces)
-                fast = notification_rows(record)
-                if fast is not None:
-                    rows.extend(fast)
-                    messages += 1
-                    continue
-                parsed = parse_record(record)
             except RecordError as err:
                 self.reject(source, number, err.reason)
                 continue
-            except (TypeError, ValueError, AttributeError) as err:
-                self.reject(source, number, f"malformed SES/SNS message ({err})")
-                continue
-            messages += len(parsed)
-            for result in parsed:
-                if result.control is None:
-                    rows.extend(result.rows)
-                else:
-                    control[result.control] += 1
+            if typed is None:  # every other shape, and the reason for a refusal
+                self.add(line, source, number)
+            else:
+                rows.extend(typed)
+                messages += 1
         self.messages += messages
 
     def add(self, data: Any, source: str, line: int) -> None:
