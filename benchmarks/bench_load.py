@@ -1,7 +1,7 @@
 """Loader speed and memory: read_events against the naive pandas code and the orjson floor.
 
 For each size N this generates N realistic SNS-wrapped notifications with
-``sesops.simulate`` (about 2.2 KB each, 1-3 recipients per bounce, 0.5 % SNS
+``sesops.sim.simulate`` (about 2.2 KB each, 1-3 recipients per bounce, 0.5 % SNS
 redeliveries), then measures, each in a fresh child process of this same run:
 
 * ``floor``        parse both JSON layers of every line with orjson, build nothing;
@@ -37,7 +37,7 @@ RESULTS = HERE / "results"
 
 
 def generate(n: int) -> Path:
-    from sesops.simulate import SimulationConfig, iter_lines
+    from sesops.sim.simulate import SimulationConfig, iter_lines
 
     path = DATA / f"notifications-{n}.jsonl"
     if path.exists():
@@ -145,7 +145,7 @@ def _child(name: str, path: str, queue: Any) -> None:
     import numpy  # noqa: F401  (imports are not part of the measurement)
     import pandas  # noqa: F401
 
-    import sesops.fastload  # noqa: F401
+    import sesops.load.fastload  # noqa: F401
 
     if name in ("read_events", "pure-python"):
         import duckdb  # noqa: F401

@@ -28,9 +28,9 @@ from typing import Any
 
 import orjson
 
-from sesops.signing import SigningAuthority
-from sesops.store import CaptureStore
-from sesops.verify import SnsVerifier
+from sesops.capture.store import CaptureStore
+from sesops.sns.signing import SigningAuthority
+from sesops.sns.verify import SnsVerifier
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 RESULTS = Path(__file__).resolve().parent / "results" / "receiver.md"

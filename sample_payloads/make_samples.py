@@ -1,4 +1,4 @@
-"""Regenerate sample_payloads/ from sesops.simulate with fixed seeds (run: python sample_payloads/make_samples.py).
+"""Regenerate sample_payloads/ from sesops.sim.simulate with fixed seeds (run: python sample_payloads/make_samples.py).
 
 Single-event files pick the first simulated object of each kind; the delivery shapes around them
 (Lambda event, SQS dump, ReceiveMessage response, pasted JSON with non-breaking spaces) and the
@@ -18,9 +18,9 @@ from typing import Any
 
 import orjson
 
-from sesops import simdata
-from sesops.simshapes import uuid4
-from sesops.simulate import SimulationConfig, generate, iter_lines, wrap_sns
+from sesops.sim import data as simdata
+from sesops.sim.shapes import uuid4
+from sesops.sim.simulate import SimulationConfig, generate, iter_lines, wrap_sns
 
 HERE = Path(__file__).parent
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"

@@ -1,13 +1,79 @@
 """sesops: Amazon SES bounce and complaint handling, end to end.
 
-The core is pure (events, classify, verify, suppression policy); edges (CLI, receiver,
-drain, widgets, notebooks) are thin layers over it, and :mod:`sesops.aws` is the only
-module that talks to AWS.
+One verb per stage of the loop, imported lazily so that ``import sesops`` (and a receiver
+host running ``sesops serve``) never loads pandas, matplotlib, DuckDB or moto:
+
+========== ============================ =====================
+stage      name                         lives in
+========== ============================ =====================
+provision  :func:`provision`            :mod:`sesops.aws`
+diagnose   :func:`status`               :mod:`sesops.aws`
+verify     :class:`SnsVerifier`         :mod:`sesops.sns`
+capture    :class:`CaptureStore`,       :mod:`sesops.capture`
+           :func:`drain`
+analyse    :func:`read_events`,         :mod:`sesops.load`,
+           :func:`summarize`            :mod:`sesops.analysis`
+suppress   :func:`build_suppression_list` :mod:`sesops.analysis`
+try it     :class:`Sandbox`             :mod:`sesops.sandbox`
+========== ============================ =====================
+
+The house: ``errors`` and ``arns`` at the bottom; ``events``, ``sns`` and ``aws`` above them;
+then ``capture``, ``analysis``, ``sim`` and ``sandbox``; ``load``; ``widgets`` and ``demo``;
+``cli`` on top. A package imports only from the floors below it.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from sesops.errors import SesopsError
-from sesops.events import COLUMNS
-from sesops.load import read_events
+
+if TYPE_CHECKING:
+    from sesops.analysis.rates import summarize
+    from sesops.analysis.suppress import build_suppression_list
+    from sesops.aws.provision import provision
+    from sesops.aws.status import status
+    from sesops.capture.drain import drain
+    from sesops.capture.store import CaptureStore
+    from sesops.events.parse import COLUMNS
+    from sesops.load.reader import read_events
+    from sesops.sandbox.server import Sandbox
+    from sesops.sns.verify import SnsVerifier
 
 __version__ = "0.1.0"
-__all__ = ["COLUMNS", "SesopsError", "__version__", "read_events"]
+
+_EXPORTS = {
+    "COLUMNS": "sesops.events.parse",
+    "CaptureStore": "sesops.capture.store",
+    "Sandbox": "sesops.sandbox.server",
+    "SnsVerifier": "sesops.sns.verify",
+    "build_suppression_list": "sesops.analysis.suppress",
+    "drain": "sesops.capture.drain",
+    "provision": "sesops.aws.provision",
+    "read_events": "sesops.load.reader",
+    "status": "sesops.aws.status",
+    "summarize": "sesops.analysis.rates",
+}
+
+__all__ = [
+    "COLUMNS",
+    "CaptureStore",
+    "Sandbox",
+    "SesopsError",
+    "SnsVerifier",
+    "__version__",
+    "build_suppression_list",
+    "drain",
+    "provision",
+    "read_events",
+    "status",
+    "summarize",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sesops' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

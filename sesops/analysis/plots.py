@@ -1,7 +1,7 @@
 """Charts of an events table: each takes ``ax=None`` and returns the Axes it drew on.
 
 With ``ax=None`` a new figure comes from pyplot (so notebooks show it); pass an Axes of a
-:class:`matplotlib.figure.Figure` to stay off pyplot's global state (as :mod:`sesops.report`
+:class:`matplotlib.figure.Figure` to stay off pyplot's global state (as :mod:`sesops.analysis.report`
 does). Nothing here calls ``plt.show``. An empty table gives an empty chart saying "no data".
 """
 
@@ -11,7 +11,14 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sesops.analysis import PROBLEM_CATEGORIES, Thresholds, bounce_breakdown, by_domain, daily, sent_pairs
+from sesops.analysis.rates import (
+    PROBLEM_CATEGORIES,
+    Thresholds,
+    bounce_breakdown,
+    by_domain,
+    daily,
+    sent_pairs,
+)
 
 #: One colour per category, by severity (red: suppress now; orange: watch; green: fine).
 CATEGORY_COLORS: dict[str, str] = {

@@ -36,8 +36,8 @@ from typing import Literal
 
 import pandas as pd
 
-from sesops.classify import CATEGORIES
 from sesops.errors import InputError
+from sesops.events.classify import CATEGORIES
 
 RateBasis = Literal["send_events", "inferred", "given", "unavailable"]
 Status = Literal["ok", "warning", "review", "pause", "unknown"]

@@ -21,9 +21,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sesops import plots
-from sesops.analysis import Summary, Thresholds, breakdown, by_domain, summarize, top_diagnostics
-from sesops.suppress import SuppressionPolicy, build_suppression_list, write_suppression_csv
+from sesops.analysis import plots
+from sesops.analysis.rates import Summary, Thresholds, breakdown, by_domain, summarize, top_diagnostics
+from sesops.analysis.suppress import SuppressionPolicy, build_suppression_list, write_suppression_csv
 
 SUPPRESSIONS_NAME = "suppressions.csv"
 HTML_NAME = "report.html"
@@ -61,7 +61,7 @@ def write_report(
     """Write charts, ``suppressions.csv`` and ``report.html`` into ``out_dir`` (created if needed).
 
     ``now`` dates the report and is the suppression list's "as of" (default: the current time);
-    ``sends`` and ``thresholds`` go to :func:`~sesops.analysis.summarize`.
+    ``sends`` and ``thresholds`` go to :func:`~sesops.analysis.rates.summarize`.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

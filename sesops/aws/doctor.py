@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sesops.aws import arns, policies
+from sesops import arns
+from sesops.aws import policies
 from sesops.aws.plan import EVENT_TYPE_NAMES
 from sesops.aws.state import IdentityState, State
 

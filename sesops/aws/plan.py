@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sesops.aws import arns, policies
+from sesops import arns
+from sesops.aws import policies
 from sesops.aws.state import DEFAULT_TYPES, NOTIFICATION_TYPES, State
 from sesops.errors import ProvisionError
 

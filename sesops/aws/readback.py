@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sesops.aws import arns
+from sesops import arns
 from sesops.aws.clients import client, describe_error
 from sesops.aws.state import (
     NOTIFICATION_TYPES,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from sesops.aws import arns
+from sesops import arns
 from sesops.aws.apply import Applier
 from sesops.aws.plan import DEFAULT_TOPIC, EVENT_DESTINATION_NAME, Change
 from sesops.aws.provision import resolve_region

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 import boto3
 
 from sesops.aws import messaging
+from sesops.capture.store import CaptureStore, NewMessage, prepare
 from sesops.errors import CertificateUnavailable, RecordError, VerificationError
-from sesops.events import SNS_CONTROL_TYPES, decode_json, parse_record
-from sesops.store import CaptureStore, NewMessage, prepare
+from sesops.events.parse import SNS_CONTROL_TYPES, decode_json, parse_record
 
 
 class Verifier(Protocol):

@@ -18,6 +18,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import orjson
 
+from sesops.capture.store import CaptureStore
 from sesops.errors import (
     CertificateUnavailable,
     InvalidMessage,
@@ -26,7 +27,6 @@ from sesops.errors import (
     UnsupportedSignatureVersion,
     VerificationError,
 )
-from sesops.store import CaptureStore
 
 MAX_BODY = 1024 * 1024
 SNS_TYPES = frozenset({"Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"})
@@ -52,7 +52,7 @@ Confirm = Callable[[str, str], object]  # (topic_arn, token) -> anything; raises
 
 
 class Verifier(Protocol):
-    """What the receiver needs of :class:`sesops.verify.SnsVerifier`."""
+    """What the receiver needs of :class:`sesops.sns.verify.SnsVerifier`."""
 
     @property
     def allowed_topics(self) -> Collection[str] | None: ...
@@ -86,7 +86,7 @@ class Receiver:
         self.store = store
         self.verifier = verifier
         self.confirm = confirm if confirm is not None else _aws_confirm
-        self.log = logger or logging.getLogger("sesops.receiver")
+        self.log = logger or logging.getLogger("sesops.capture.receiver")
         self.max_body = max_body
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -247,7 +247,7 @@ def make_app(
 ) -> WSGIApplication:
     """The receiver as a WSGI application.
 
-    ``verifier`` checks signatures and the topic allowlist (a :class:`sesops.verify.SnsVerifier`;
+    ``verifier`` checks signatures and the topic allowlist (a :class:`sesops.sns.verify.SnsVerifier`;
     without an allowlist, subscriptions are never confirmed). ``confirm(topic_arn, token)``
     confirms a subscription (default: SNS ``ConfirmSubscription`` in the topic's region).
     """

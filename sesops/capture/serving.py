@@ -13,8 +13,8 @@ from types import FrameType
 from typing import Any
 from wsgiref.types import WSGIApplication
 
+from sesops.capture.receiver import MAX_BODY
 from sesops.errors import InputError
-from sesops.receiver import MAX_BODY
 
 DRAIN_SECONDS = 20.0
 

@@ -27,7 +27,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from sesops.errors import InputError, RecordError, StoreError
-from sesops.sources import RawRecord
+from sesops.load.sources import RawRecord
 
 Channel = Literal["http", "sqs", "import"]
 CHANNELS: tuple[str, ...] = ("http", "sqs", "import")
@@ -440,7 +440,7 @@ def export_jsonl(db: str | os.PathLike[str], out: str | os.PathLike[str] | IO[by
 
 
 def _write_lines(messages: Iterable[StoredMessage], fh: IO[bytes]) -> int:
-    from sesops.events import decode_json
+    from sesops.events.parse import decode_json
 
     count = 0
     for message in messages:

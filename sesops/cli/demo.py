@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sesops.demo import DemoResult
+    from sesops.demo.run import DemoResult
 
 
 def register(subparsers: Any) -> None:
@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sesops.cli.waiting import wait_for_interrupt
-    from sesops.demo import running_demo
+    from sesops.demo.run import running_demo
 
     with running_demo(
         args.out,
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summary_text(result: DemoResult) -> str:
+    from sesops.analysis.report import pct
     from sesops.cli.awsout import problems_text
-    from sesops.report import pct
 
     lines = [
         f"\nsesops demo finished in {result.total_seconds:.1f} s "

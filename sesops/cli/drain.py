@@ -39,9 +39,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from sesops.drain import drain
-    from sesops.store import CaptureStore
-    from sesops.verify import SnsVerifier
+    from sesops.capture.drain import drain
+    from sesops.capture.store import CaptureStore
+    from sesops.sns.verify import SnsVerifier
 
     if args.max is not None and args.max < 1:
         raise InputError("--max must be at least 1")

@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sesops.store import export_jsonl
+    from sesops.capture.store import export_jsonl
 
     count = export_jsonl(args.db, args.out)
     print(f"wrote {count} messages to {args.out}")

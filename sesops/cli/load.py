@@ -34,8 +34,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InputError(f"--out {args.out}: unknown suffix; use one of {', '.join(OUTPUT_SUFFIXES)}")
-    from sesops.load import read_events
-    from sesops.summary import format_load_summary, write_table
+    from sesops.load.reader import read_events
+    from sesops.load.summary import format_load_summary, write_table
 
     df = read_events(
         *args.sources,

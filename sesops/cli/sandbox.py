@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sesops.cli.waiting import wait_for_interrupt
-    from sesops.sandbox import Sandbox, dummy_environ
+    from sesops.sandbox.server import Sandbox, dummy_environ
 
     # The sandbox process never sees the user's credentials or profile.
     clean = dummy_environ(os.environ, args.region)

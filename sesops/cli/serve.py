@@ -51,10 +51,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sesops.receiver import make_app
-    from sesops.serving import listening_url, serve_until_signal, start_server
-    from sesops.store import CaptureStore
-    from sesops.verify import SnsVerifier
+    from sesops.capture.receiver import make_app
+    from sesops.capture.serving import listening_url, serve_until_signal, start_server
+    from sesops.capture.store import CaptureStore
+    from sesops.sns.verify import SnsVerifier
 
     if args.threads < 1:
         raise InputError("--threads must be at least 1")

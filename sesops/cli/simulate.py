@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sesops.simulate import SimulationConfig, publish, write_jsonl
+    from sesops.sim.simulate import SimulationConfig, publish, write_jsonl
 
     rates = {name: getattr(args, name) for name, _ in _RATE_FLAGS.values() if getattr(args, name) is not None}
     config = SimulationConfig(

@@ -53,8 +53,8 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sesops.sources import expand_paths, is_store
-    from sesops.verify import SnsVerifier
+    from sesops.load.sources import expand_paths, is_store
+    from sesops.sns.verify import SnsVerifier
 
     if args.cert_dir is not None and not args.cert_dir.is_dir():
         raise InputError(f"--cert-dir {args.cert_dir}: not a directory")
@@ -85,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_file(path: Path, verifier: Any) -> Iterator[tuple[int, str | None]]:
     """(line, None) for each valid message and (line, reason) for each invalid one."""
-    from sesops.events import decode_json
-    from sesops.sources import file_records
+    from sesops.events.parse import decode_json
+    from sesops.load.sources import file_records
 
     for record in file_records(path):
         try:

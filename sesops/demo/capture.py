@@ -1,6 +1,6 @@
 """Capture by both channels at once, for the demo: the receiver (HTTP) and the drain (SQS), one store.
 
-:class:`TallyStore` is a :class:`~sesops.store.CaptureStore` that also remembers which SNS
+:class:`TallyStore` is a :class:`~sesops.capture.store.CaptureStore` that also remembers which SNS
 ``Notification`` MessageIds each channel delivered, so the demo can prove that every
 notification arrived twice with the same id. The store itself keeps each MessageId once (the
 first commit wins; the second arrival is a no-op), so its ``channel`` column says which channel
@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import boto3
 import orjson
 
-from sesops.drain import DrainResult, drain
+from sesops.capture.drain import DrainResult, drain
+from sesops.capture.receiver import make_app
+from sesops.capture.serving import listening_url, serve_until, start_server
+from sesops.capture.store import CaptureStore, NewMessage
 from sesops.errors import InputError
-from sesops.receiver import make_app
-from sesops.serving import listening_url, serve_until, start_server
-from sesops.store import CaptureStore, NewMessage
-from sesops.verify import SnsVerifier
+from sesops.sns.verify import SnsVerifier
 
 HOST = "127.0.0.1"
 RECEIVER_PATH = "/sns"

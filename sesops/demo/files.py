@@ -1,7 +1,7 @@
 """The demo's output directory: checked before anything starts, filled at the end.
 
 ``DIR/`` gets the capture store, ``events.parquet`` and ``events.csv``, the report
-(:func:`sesops.report.write_report`: PNG charts, ``suppressions.csv``, ``report.html``) and a
+(:func:`sesops.analysis.report.write_report`: PNG charts, ``suppressions.csv``, ``report.html``) and a
 ``README.txt`` listing them. A capture store left by an earlier demo is replaced; any other is
 left alone and the demo refuses to start.
 """
@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sesops.demosteps import DemoError
+from sesops.demo.steps import DemoError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sesops.demo import DemoResult
+    from sesops.demo.run import DemoResult
 
 STORE_NAME = "capture.sqlite"
 README_NAME = "README.txt"
@@ -51,8 +51,8 @@ def prepare_out_dir(out: Path) -> None:
 
 
 def write_outputs(result: DemoResult, df: pd.DataFrame) -> None:
-    from sesops.report import write_report
-    from sesops.summary import write_table
+    from sesops.analysis.report import write_report
+    from sesops.load.summary import write_table
 
     out = result.out_dir
     files = result.files

@@ -7,10 +7,10 @@ A thin orchestration over the library, in seven steps:
 3. provision ``example.com`` with :func:`sesops.aws.provision.provision`: SNS topic, SQS queue
    with its DLQ, and an HTTP subscription that the receiver confirms via ConfirmSubscription;
 4. mail the SES mailbox simulator (success@, bounce@, ooto@, complaint@, suppressionlist@);
-5. publish simulated traffic (:func:`sesops.simulate.publish`) while the receiver (HTTP) and the
+5. publish simulated traffic (:func:`sesops.sim.simulate.publish`) while the receiver (HTTP) and the
    drain (SQS) capture into one store; wait until both channels delivered every notification;
-6. load the events (:func:`sesops.load.read_events`) and ask the doctor (:func:`sesops.aws.status.status`);
-7. write events.parquet/.csv, the report (:func:`sesops.report.write_report`) and README.txt.
+6. load the events (:func:`sesops.load.reader.read_events`) and ask the doctor (:func:`sesops.aws.status.status`);
+7. write events.parquet/.csv, the report (:func:`sesops.analysis.report.write_report`) and README.txt.
 
 :func:`running_demo` keeps the sandbox, receiver and drain up while its ``with`` block runs
 (``--keep-running``); :func:`run_demo` stops them before returning.
@@ -29,18 +29,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from sesops.demofiles import STORE_NAME, prepare_out_dir, write_outputs
-from sesops.demosteps import DemoError, Steps
+from sesops.demo.files import STORE_NAME, prepare_out_dir, write_outputs
+from sesops.demo.steps import DemoError, Steps
 
 if TYPE_CHECKING:
     import boto3
     import pandas as pd
     from tqdm import tqdm
 
-    from sesops.analysis import Summary
+    from sesops.analysis.rates import Summary
     from sesops.aws.status import StatusReport
-    from sesops.democapture import DrainThread, TallyStore
-    from sesops.drain import DrainResult
+    from sesops.capture.drain import DrainResult
+    from sesops.demo.capture import DrainThread, TallyStore
 
 IDENTITY = "example.com"
 SENDER = "demo@example.com"
@@ -127,11 +127,11 @@ def running_demo(
     receiver_port: int = 0,
 ) -> Iterator[DemoResult]:
     """Run the demo; the sandbox, receiver and drain stay up until the ``with`` block ends."""
-    from sesops.aws import arns
+    from sesops import arns
     from sesops.aws.readback import account_id
-    from sesops.democapture import DrainThread, ReceiverThread, TallyStore
-    from sesops.sandbox import Sandbox
-    from sesops.verify import SnsVerifier
+    from sesops.demo.capture import DrainThread, ReceiverThread, TallyStore
+    from sesops.sandbox.server import Sandbox
+    from sesops.sns.verify import SnsVerifier
 
     if messages < 1:
         raise DemoError(f"--messages must be at least 1, not {messages}")
@@ -168,7 +168,8 @@ def running_demo(
         drainer = DrainThread(store, QUEUE, session, REGION, verifier).start()
         stack.callback(_stop_drain, drainer, result)  # runs before the receiver stops
         with steps.step(
-            "mailing the SES mailbox simulator", "Run `pytest tests/test_sandbox.py` to check the sandbox"
+            "mailing the SES mailbox simulator",
+            "Run `pytest tests/sandbox/test_server.py` to check the sandbox",
         ) as detail:
             simulated = _mail_simulator(session)
             detail.append(", ".join(f"{local}@" for local in SIMULATOR))
@@ -229,7 +230,7 @@ def _wait_confirmed(session: boto3.Session) -> None:
 def _mail_simulator(session: boto3.Session) -> int:
     """One message to each simulator address; returns the notifications SES will publish for them."""
     from sesops.aws.clients import client
-    from sesops.sandbox_moto import simulator_outcome
+    from sesops.sandbox.moto_patches import simulator_outcome
 
     ses = client("ses", session, REGION)
     expected = 0
@@ -258,7 +259,7 @@ def _publish_and_capture(
     """
     from tqdm import tqdm
 
-    from sesops.simulate import SimulationConfig, publish
+    from sesops.sim.simulate import SimulationConfig, publish
 
     # Sends end now, like the simulator mail above, so today's rates are not the simulator's alone
     # (a few slow soft bounces are then stamped up to 12 h ahead).
@@ -337,8 +338,8 @@ def _check_capture(result: DemoResult, store: TallyStore, drainer: DrainThread) 
 
 
 def _load(result: DemoResult) -> pd.DataFrame:
-    from sesops.analysis import summarize
-    from sesops.load import read_events
+    from sesops.analysis.rates import summarize
+    from sesops.load.reader import read_events
 
     df = read_events(result.store)
     keys = df.dropna(subset=["sns_message_id"]).duplicated(["sns_message_id", "email", "event_type"])

@@ -24,8 +24,8 @@ from typing import Any
 
 import orjson
 
-from sesops.classify import classify
 from sesops.errors import RecordError
+from sesops.events.classify import classify
 
 #: The row contract: column names in order. Times are tz-aware UTC once loaded.
 COLUMNS: tuple[str, ...] = (

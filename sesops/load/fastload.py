@@ -9,7 +9,7 @@ memory).
 
 Only lines this path can prove regular are handled here. Anything else (control
 messages, SQS dumps, Lambda events, unknown event types, missing parts, not JSON) is
-handed, with its exact line number, to the pure parser in :mod:`sesops.events`, so both
+handed, with its exact line number, to the pure parser in :mod:`sesops.events.parse`, so both
 paths yield the same rows and the same rejects.
 """
 
@@ -27,15 +27,15 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from sesops.dedupe import HASH_COLUMNS, hash_sql
 from sesops.errors import InputError
-from sesops.events import COLUMNS
-from sesops.events import EMAIL_WHITESPACE as _WHITESPACE
-from sesops.frames import parse_timestamps
-from sesops.sources import RawRecord, open_lines
+from sesops.events.parse import COLUMNS
+from sesops.events.parse import EMAIL_WHITESPACE as _WHITESPACE
+from sesops.load.dedupe import HASH_COLUMNS, hash_sql
+from sesops.load.frames import parse_timestamps
+from sesops.load.sources import RawRecord, open_lines
 
 if TYPE_CHECKING:
-    from sesops.load import _Collector
+    from sesops.load.reader import _Collector
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sesops.events import COLUMNS, Row
+from sesops.events.parse import COLUMNS, Row
 
 TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "timestamp")
 UTC_MICROS = pa.timestamp("us", tz="UTC")

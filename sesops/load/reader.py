@@ -2,8 +2,8 @@
 
 Bad records never abort a load (unless ``errors="raise"``): they are skipped, counted
 and listed in ``df.attrs["rejects"]`` with source, line and reason. Large JSON Lines
-files take a vectorised DuckDB path (:mod:`sesops.fastload`); everything else, and any
-line that path cannot prove regular, goes through the pure parser in :mod:`sesops.events`.
+files take a vectorised DuckDB path (:mod:`sesops.load.fastload`); everything else, and any
+line that path cannot prove regular, goes through the pure parser in :mod:`sesops.events.parse`.
 
 ``df.attrs`` after a load:
 
@@ -28,11 +28,11 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from sesops.dedupe import DedupeMark, Deduper
 from sesops.errors import InputError, RecordError
-from sesops.events import COLUMNS, Row, parse_record
-from sesops.frames import empty_frame, rows_to_table, table_to_frame
-from sesops.sources import (
+from sesops.events.parse import COLUMNS, Row, parse_record
+from sesops.load.dedupe import DedupeMark, Deduper
+from sesops.load.frames import empty_frame, rows_to_table, table_to_frame
+from sesops.load.sources import (
     LINES_SUFFIXES,
     RawRecord,
     expand_paths,
@@ -42,7 +42,7 @@ from sesops.sources import (
     iterable_records,
     open_lines,
 )
-from sesops.typed import notification_line_rows
+from sesops.load.typed import notification_line_rows
 
 log = logging.getLogger(__name__)
 
@@ -252,12 +252,12 @@ def _expand(sources: tuple[Source, ...]) -> Iterator[Path | Iterator[RawRecord]]
 
 def _load_path(path: Path, collector: _Collector, *, progress: bool, engine: str) -> None:
     if is_store(path):
-        from sesops.store import read_raw_records
+        from sesops.capture.store import read_raw_records
 
         collector.consume(read_raw_records(path))
         return
     if engine != "python" and inner_suffix(path) in LINES_SUFFIXES:
-        from sesops import fastload
+        from sesops.load import fastload
 
         if engine == "duckdb" or fastload.worth_it(path):
             fastload.load_lines(path, collector, progress=progress)

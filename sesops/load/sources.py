@@ -101,7 +101,7 @@ def file_records(path: Path) -> Iterator[RawRecord]:
         yield from split_lines(data, name)
         return
     # .json (or a bare .gz): one object, an array, or (often mislabelled) JSON Lines.
-    from sesops.events import decode_json
+    from sesops.events.parse import decode_json
 
     stripped = data.lstrip()
     if not stripped:

@@ -3,7 +3,7 @@
 msgspec decodes straight into structs that name only the fields the row contract uses,
 so the bulky parts of a notification (``mail.headers``, ``commonHeaders.to``, tags, ...)
 are skipped instead of built as Python objects. The few fields kept are handed to
-:func:`sesops.events.ses_rows` as a small dict, so there is one mapping to rows. Anything
+:func:`sesops.events.parse.ses_rows` as a small dict, so there is one mapping to rows. Anything
 this cannot decode, or does not recognise, returns ``None`` and goes to the general parser,
 which gives the same rows or says why it refuses.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from sesops.errors import RecordError
-from sesops.events import Row, emit_rows
+from sesops.events.parse import Row, emit_rows
 
 _UNSET: Any = msgspec.UNSET
 

@@ -2,7 +2,7 @@
 
 :func:`install` monkeypatches moto's classes in this process, so it applies both to
 ``moto.mock_aws`` and to a ``ThreadedMotoServer`` started here. Each patch is listed
-in :data:`PATCHES` and has a test in ``tests/test_sandbox.py`` that fails with a clear
+in :data:`PATCHES` and has a test in ``tests/sandbox/test_server.py`` that fails with a clear
 message when a moto upgrade moves what it patches:
 
 * ``ses-notification-attributes``: GetIdentityNotificationAttributes reads back the
@@ -13,7 +13,7 @@ message when a moto upgrade moves what it patches:
   produces the real per-recipient notifications, replacing moto's canned example
   (``SESBackend.__process_sns_feedback__``).
 * ``sns-signing``: envelopes SNS delivers (HTTP and SQS) are signed by the sandbox's
-  :class:`~sesops.signing.SigningAuthority` (``Subscription.get_post_data``), HTTP
+  :class:`~sesops.sns.signing.SigningAuthority` (``Subscription.get_post_data``), HTTP
   deliveries carry SNS's ``x-amz-sns-*`` headers, and GetTopicAttributes returns
   SignatureVersion.
 * ``sns-confirmation``: http/https subscriptions start PendingConfirmation and receive a
@@ -22,7 +22,7 @@ message when a moto upgrade moves what it patches:
 * ``sesv2-event-destinations``: configuration-set event destinations (create/get/update/delete).
 
 The patches last from the first :func:`install` to the matching last :func:`uninstall`
-(:class:`sesops.sandbox.Sandbox` and :func:`sesops.sandbox.mocked` pair them).
+(:class:`sesops.sandbox.server.Sandbox` and :func:`sesops.sandbox.server.mocked` pair them).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from email import message_from_string
 from email.utils import getaddresses, parseaddr
 from typing import Any, cast
 
-from sesops.signing import SigningAuthority, sns_timestamp
+from sesops.sns.signing import SigningAuthority, sns_timestamp
 
 MOTO_VERSION = "5.2.5"
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
@@ -80,8 +80,8 @@ def install(signer: SigningAuthority | None = None) -> SigningAuthority:
 
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
-            f"sesops.sandbox_moto patches moto {MOTO_VERSION}, found {moto.__version__}; "
-            "run tests/test_sandbox.py and update the patches before changing the pin"
+            f"sesops.sandbox.moto_patches patches moto {MOTO_VERSION}, found {moto.__version__}; "
+            "run tests/sandbox/test_server.py and update the patches before changing the pin"
         )
     with _lock:
         if not _users:

@@ -1,4 +1,4 @@
-"""The embedded sandbox: moto's server on 127.0.0.1, with SES fidelity (:mod:`sesops.sandbox_moto`).
+"""The embedded sandbox: moto's server on 127.0.0.1, with SES fidelity (:mod:`sesops.sandbox.moto_patches`).
 
 ::
 
@@ -9,7 +9,7 @@
 The sandbox never binds anything but 127.0.0.1 and never reads the user's credentials:
 its sessions and :attr:`Sandbox.env` carry dummy ones. moto keeps one state per process:
 starting a Sandbox empties it (``reset=False`` keeps it), in-process ``mock_aws`` included. SNS messages it delivers are
-signed by its own :class:`~sesops.signing.SigningAuthority`, whose certificate is in
+signed by its own :class:`~sesops.sns.signing.SigningAuthority`, whose certificate is in
 :attr:`Sandbox.cert_dir` (for ``sesops serve --cert-dir``).
 """
 
@@ -30,7 +30,7 @@ from typing import Any
 import boto3
 
 from sesops.errors import AwsError
-from sesops.signing import SigningAuthority
+from sesops.sns.signing import SigningAuthority
 
 HOST = "127.0.0.1"
 DEFAULT_REGION = "us-east-1"
@@ -120,16 +120,16 @@ class Sandbox:
         self._endpoint: str | None = None
 
     def start(self) -> Sandbox:
-        from sesops import sandbox_moto
+        from sesops.sandbox import moto_patches
 
-        sandbox_moto.install(self.authority)
+        moto_patches.install(self.authority)
         try:
             self._serve()
         except BaseException:
             server, self._server = self._server, None
             if server is not None:
                 server.stop()  # type: ignore[attr-defined]
-            sandbox_moto.uninstall()
+            moto_patches.uninstall()
             raise
         return self
 
@@ -160,12 +160,12 @@ class Sandbox:
             response.read()
 
     def stop(self) -> None:
-        from sesops import sandbox_moto
-
         server, self._server = self._server, None
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
-            sandbox_moto.uninstall()
+            from sesops.sandbox import moto_patches
+
+            moto_patches.uninstall()
         if self._own_cert_dir and self._cert_dir is not None:
             shutil.rmtree(self._cert_dir, ignore_errors=True)
             self._cert_dir = None
@@ -216,11 +216,11 @@ def mocked(signer: SigningAuthority | None = None) -> Iterator[SigningAuthority]
     """moto's in-process ``mock_aws`` with the sandbox's fidelity patches; yields the signer."""
     import moto
 
-    from sesops import sandbox_moto
+    from sesops.sandbox import moto_patches
 
-    authority = sandbox_moto.install(signer)
+    authority = moto_patches.install(signer)
     try:
         with moto.mock_aws():
             yield authority
     finally:
-        sandbox_moto.uninstall()
+        moto_patches.uninstall()

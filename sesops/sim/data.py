@@ -1,4 +1,4 @@
-"""Reference tables for :mod:`sesops.simulate`: mailbox providers, their SMTP replies, names, subjects.
+"""Reference tables for :mod:`sesops.sim.simulate`: mailbox providers, their SMTP replies, names, subjects.
 
 Pure data. Diagnostic texts imitate what each provider's MTA says (SES passes the remote
 server's reply through as ``diagnosticCode``); ``{email}`` and ``{token}`` are filled per event.

@@ -7,8 +7,8 @@ from bisect import bisect
 from itertools import accumulate
 from typing import Any
 
-from sesops import simdata
-from sesops.simdata import Provider
+from sesops.sim import data as simdata
+from sesops.sim.data import Provider
 
 Address = tuple[str, Provider]
 

@@ -1,4 +1,4 @@
-"""Builders of the JSON shapes :mod:`sesops.simulate` emits: SES objects and SNS envelopes.
+"""Builders of the JSON shapes :mod:`sesops.sim.simulate` emits: SES objects and SNS envelopes.
 
 Pure and fast: the hot path (a million envelopes a minute) formats times from per-minute
 caches and assembles envelopes from byte templates instead of re-serialising dicts.

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from sesops.errors import InputError
-from sesops.simpopulation import Population, send_times
-from sesops.simshapes import Clock, Envelopes, event_time, sns_subject, uuid4
-from sesops.simtraffic import Traffic
+from sesops.sim.population import Population, send_times
+from sesops.sim.shapes import Clock, Envelopes, event_time, sns_subject, uuid4
+from sesops.sim.traffic import Traffic
 
 if TYPE_CHECKING:
     import boto3

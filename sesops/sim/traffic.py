@@ -1,4 +1,4 @@
-"""The traffic model behind :mod:`sesops.simulate`: what becomes of each sent message.
+"""The traffic model behind :mod:`sesops.sim.simulate`: what becomes of each sent message.
 
 Outcomes are drawn per sent message at the configured rates; the recipients are then chosen to fit
 the outcome (hard bounces go to invalid or misspelt addresses, ``Suppressed`` to addresses that
@@ -13,13 +13,13 @@ from bisect import bisect
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from sesops import simdata
-from sesops.simdata import Provider
-from sesops.simpopulation import TYPO, Address, Population, pick
-from sesops.simshapes import Clock, ses_id, uuid4
+from sesops.sim import data as simdata
+from sesops.sim.data import Provider
+from sesops.sim.population import TYPO, Address, Population, pick
+from sesops.sim.shapes import Clock, ses_id, uuid4
 
 if TYPE_CHECKING:
-    from sesops.simulate import SimulationConfig
+    from sesops.sim.simulate import SimulationConfig
 
 Event = tuple[int, dict[str, Any]]  # (epoch ms, SES object)
 

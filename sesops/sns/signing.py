@@ -1,7 +1,7 @@
 """A throwaway SNS signing authority for tests, the embedded sandbox and benchmarks.
 
 It holds a fresh RSA key and a self-signed certificate, and signs envelopes exactly as SNS
-does, so :class:`~sesops.verify.SnsVerifier` with ``cert_dir=authority.write_cert_dir(d)``
+does, so :class:`~sesops.sns.verify.SnsVerifier` with ``cert_dir=authority.write_cert_dir(d)``
 (or a fetcher returning ``authority.cert_pem``) accepts them. Never use it to trust anything.
 """
 
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from sesops.snsmessage import canonical_string, topic_region
+from sesops.sns.message import canonical_string, topic_region
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
 _SERIAL_ID = re.compile(r"[A-Za-z0-9]+", re.ASCII)

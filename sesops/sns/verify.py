@@ -37,7 +37,7 @@ from sesops.errors import (
     TopicNotAllowed,
     UnsupportedSignatureVersion,
 )
-from sesops.snsmessage import canonical_string, normalize_keys, topic_region
+from sesops.sns.message import canonical_string, normalize_keys, topic_region
 
 if TYPE_CHECKING:
     import urllib3

@@ -12,8 +12,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sesops import plots, read_events
-from sesops.simulate import SimulationConfig, generate
+from sesops import read_events
+from sesops.analysis import plots
+from sesops.sim.simulate import SimulationConfig, generate
 from tests.payloads import bounce, complaint
 
 matplotlib.use("Agg")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sesops import read_events
-from sesops.analysis import (
+from sesops.analysis.rates import (
     Thresholds,
     bounce_breakdown,
     by_domain,
@@ -19,7 +19,7 @@ from sesops.analysis import (
     top_diagnostics,
 )
 from sesops.errors import InputError
-from sesops.simulate import SimulationConfig, generate
+from sesops.sim.simulate import SimulationConfig, generate
 from tests.payloads import bounce, complaint, delivery, mail
 
 

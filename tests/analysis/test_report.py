@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from sesops import read_events
-from sesops.report import pct, write_report
-from sesops.simulate import SimulationConfig, generate
-from sesops.suppress import CSV_COLUMNS, SuppressionPolicy
+from sesops.analysis.report import pct, write_report
+from sesops.analysis.suppress import CSV_COLUMNS, SuppressionPolicy
+from sesops.sim.simulate import SimulationConfig, generate
 from tests.payloads import bounce, complaint, delivery
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)

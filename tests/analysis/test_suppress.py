@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 from sesops import read_events
-from sesops.errors import InputError
-from sesops.suppress import (
+from sesops.analysis.suppress import (
     CSV_COLUMNS,
     FRAME_COLUMNS,
     SuppressionPolicy,
     build_suppression_list,
     write_suppression_csv,
 )
+from sesops.errors import InputError
 from tests.payloads import bounce, complaint, delivery
 
 _counter = iter(range(1_000_000))

@@ -16,7 +16,7 @@ from sesops.aws.readback import read_state
 from sesops.aws.state import IdentityState, QueueState, State, SubscriptionState, TopicState
 from sesops.aws.teardown import plan_teardown, teardown
 from sesops.errors import ProvisionError
-from sesops.sandbox import Sandbox, dummy_session, mocked
+from sesops.sandbox.server import Sandbox, dummy_session, mocked
 from tests.sandbox_helpers import dummy_credentials, http_capture
 
 ACCOUNT = "123456789012"

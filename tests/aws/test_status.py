@@ -14,7 +14,7 @@ from sesops.aws.provision import provision
 from sesops.aws.state import EventDestinationState, IdentityState, State, SubscriptionState, TopicState
 from sesops.aws.status import status
 from sesops.cli import main
-from sesops.sandbox import Sandbox, dummy_session, mocked
+from sesops.sandbox.server import Sandbox, dummy_session, mocked
 from tests.sandbox_helpers import dummy_credentials
 
 ACCOUNT = "123456789012"

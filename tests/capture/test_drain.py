@@ -11,13 +11,13 @@ import orjson
 import pytest
 from moto import mock_aws
 
+from sesops.capture.drain import drain
+from sesops.capture.store import CaptureStore
 from sesops.cli import main
-from sesops.drain import drain
 from sesops.errors import AwsError
-from sesops.load import read_events
-from sesops.signing import SigningAuthority
-from sesops.store import CaptureStore
-from sesops.verify import SnsVerifier
+from sesops.load.reader import read_events
+from sesops.sns.signing import SigningAuthority
+from sesops.sns.verify import SnsVerifier
 from tests.capture_samples import TOPIC, ses_bounce
 
 REGION = "us-east-1"

@@ -24,11 +24,11 @@ from moto import mock_aws
 from waitress.server import create_server
 
 from sesops.aws.messaging import confirm_subscription
+from sesops.capture.receiver import MAX_BODY, make_app
+from sesops.capture.store import CaptureStore
 from sesops.errors import AwsError
-from sesops.receiver import MAX_BODY, make_app
-from sesops.signing import SigningAuthority
-from sesops.store import CaptureStore
-from sesops.verify import SnsVerifier
+from sesops.sns.signing import SigningAuthority
+from sesops.sns.verify import SnsVerifier
 from tests.capture_samples import OTHER_TOPIC, TOPIC, ses_bounce
 
 CLI = [sys.executable, "-c", "import sys; from sesops.cli import main; sys.exit(main())"]

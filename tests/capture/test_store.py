@@ -11,10 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
+from sesops.capture.store import CaptureStore, export_jsonl, prepare, read_raw_records
 from sesops.cli import main
 from sesops.errors import InputError, StoreError
-from sesops.load import read_events
-from sesops.store import CaptureStore, export_jsonl, prepare, read_raw_records
+from sesops.load.reader import read_events
 from tests.capture_samples import TOPIC, ses_bounce, unsigned_envelope
 
 

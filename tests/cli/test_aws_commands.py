@@ -16,10 +16,10 @@ import pytest
 from sesops.cli import main
 from sesops.cli.provision import parse_types
 from sesops.errors import InputError
-from sesops.sandbox import Sandbox
+from sesops.sandbox.server import Sandbox
 from tests.sandbox_helpers import drain_queue, dummy_credentials
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sesops.cli import main
-from sesops.signing import SigningAuthority
+from sesops.sns.signing import SigningAuthority
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sesops.cli import main
-from sesops.demo import DemoResult, run_demo
+from sesops.demo.run import DemoResult, run_demo
 from tests.sandbox_helpers import dummy_credentials
 
 MESSAGES = 150  # small: the whole run takes a few seconds

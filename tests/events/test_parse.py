@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from sesops.classify import classify
 from sesops.errors import RecordError
-from sesops.events import COLUMNS, decode_json, normalize_email, parse_record
+from sesops.events.classify import classify
+from sesops.events.parse import COLUMNS, decode_json, normalize_email, parse_record
 from tests.payloads import TOPIC, bounce, complaint, delivery, envelope, event
 
 

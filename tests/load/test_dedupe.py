@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sesops.dedupe import KEYS, Deduper
+from sesops.load.dedupe import KEYS, Deduper
 
 COLUMNS = ["sns_message_id", "feedback_id", "email", "event_type", "other"]
 

@@ -126,8 +126,8 @@ ses_message = st.fixed_dictionaries(
 @given(ses_message)
 def test_typed_decoder_agrees_with_the_general_parser(message: dict[str, Any]) -> None:
     from sesops.errors import RecordError
-    from sesops.events import parse_record
-    from sesops.typed import notification_line_rows
+    from sesops.events.parse import parse_record
+    from sesops.load.typed import notification_line_rows
 
     line = json.dumps(envelope(message)).encode()
 

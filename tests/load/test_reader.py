@@ -205,7 +205,7 @@ def test_duckdb_and_python_engines_agree(tmp_path: Path, suffix: str) -> None:
 
 
 def test_a_line_too_long_for_duckdb_falls_back_to_the_pure_parser(tmp_path: Path) -> None:
-    from sesops.fastload import MAX_LINE_BYTES
+    from sesops.load.fastload import MAX_LINE_BYTES
 
     huge = bounce("big@x.org", feedback_id="fb-big")
     huge["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = "x" * (MAX_LINE_BYTES + 10)
@@ -220,7 +220,7 @@ def test_a_line_too_long_for_duckdb_falls_back_to_the_pure_parser(tmp_path: Path
 
 
 def test_many_batches_dedupe_across_them(tmp_path: Path) -> None:
-    from sesops import fastload
+    from sesops.load import fastload
 
     records = [envelope(delivery(f"u{i}@x.org"), message_id=f"m{i}") for i in range(3000)]
     records += records[:50]  # redelivered much later, in another batch
@@ -236,8 +236,8 @@ def test_many_batches_dedupe_across_them(tmp_path: Path) -> None:
 
 def test_typed_and_general_paths_give_the_same_rows(tmp_path: Path) -> None:
     """The msgspec fast path for common notifications agrees with the general parser."""
-    from sesops.events import parse_record
-    from sesops.typed import notification_line_rows
+    from sesops.events.parse import parse_record
+    from sesops.load.typed import notification_line_rows
 
     lines = (ROOT / "sample_payloads" / "logs" / "feedback-export.jsonl").read_bytes().splitlines()
     lines += [json.dumps(r).encode() for r in irregular_mix() if isinstance(r, dict)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sesops.load import read_events
+from sesops.load.reader import read_events
 from tests.conftest import DATA, SAMPLES
 
 # file -> [(event_type, email, category)]: the README table's "rows it yields".

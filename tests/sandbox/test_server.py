@@ -18,19 +18,19 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from sesops import sandbox_moto
-from sesops.sandbox import HOST, Sandbox, dummy_environ, dummy_session, mocked
-from sesops.verify import SnsVerifier
+from sesops.sandbox import moto_patches
+from sesops.sandbox.server import HOST, Sandbox, dummy_environ, dummy_session, mocked
+from sesops.sns.verify import SnsVerifier
 from tests.sandbox_helpers import drain_queue, dummy_credentials, http_capture
 
 SIM = "simulator.amazonses.com"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def broken(patch: str, what: str) -> str:
     return (
         f"sandbox extension {patch!r} no longer works ({what}); moto's internals moved — "
-        f"update sesops/sandbox_moto.py for moto {sandbox_moto.MOTO_VERSION}'s successor"
+        f"update sesops/moto_patches.py for moto {moto_patches.MOTO_VERSION}'s successor"
     )
 
 
@@ -104,9 +104,9 @@ def feedback(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_moto_is_the_pinned_version() -> None:
     import moto
 
-    assert moto.__version__ == sandbox_moto.MOTO_VERSION, (
-        f"moto {moto.__version__} installed but sesops.sandbox_moto patches {sandbox_moto.MOTO_VERSION}: "
-        "rerun tests/test_sandbox.py against the new version and adapt the patches before moving the pin"
+    assert moto.__version__ == moto_patches.MOTO_VERSION, (
+        f"moto {moto.__version__} installed but sesops.sandbox.moto_patches patches {moto_patches.MOTO_VERSION}: "
+        "rerun tests/sandbox/test_server.py against the new version and adapt the patches before moving the pin"
     )
 
 
@@ -345,7 +345,7 @@ def test_sqs_deliveries_are_signed_too(aws: boto3.Session) -> None:
     send(aws, f"test@{domain}", f"bounce@{SIM}")
     (envelope,) = drain_queue(aws, queue, expect=1)
     cert_dir = Path(os.environ.get("TMPDIR", "/tmp")) / _name("certs")
-    sandbox_moto.authority().write_cert_dir(cert_dir)
+    moto_patches.authority().write_cert_dir(cert_dir)
     _verifier(cert_dir, envelope["TopicArn"]).verify(envelope)
 
 
@@ -367,8 +367,8 @@ def test_receiver_confirms_through_the_sandbox(
     import threading
     from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-    from sesops.receiver import make_app
-    from sesops.store import CaptureStore
+    from sesops.capture.receiver import make_app
+    from sesops.capture.store import CaptureStore
 
     class Quiet(WSGIRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -530,14 +530,14 @@ def test_busy_port_is_a_clear_error_not_a_hang(server: Sandbox) -> None:
 
     with pytest.raises(AwsError, match="cannot listen"):
         Sandbox(port=server.port).start()
-    assert sandbox_moto.installed(), "the running sandbox keeps its patches"
+    assert moto_patches.installed(), "the running sandbox keeps its patches"
 
 
 def test_patches_are_undone_when_the_last_user_leaves() -> None:
     from moto.sns.models import Subscription
 
     with mocked():
-        assert sandbox_moto.installed()
+        assert moto_patches.installed()
     # Another module's server may still run in this process; without one, moto is vanilla again.
-    if not sandbox_moto.installed():
+    if not moto_patches.installed():
         assert "get_post_data" in vars(Subscription) and not hasattr(Subscription, "subscription_arn")

@@ -1,4 +1,4 @@
-"""sesops.simulate: deterministic, realistic, at the configured rates, and readable by read_events."""
+"""sesops.sim.simulate: deterministic, realistic, at the configured rates, and readable by read_events."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 
 from sesops.cli import main
 from sesops.errors import InputError
-from sesops.load import read_events
-from sesops.simulate import SimulationConfig, generate, iter_lines, publish, wrap_sns, write_jsonl
+from sesops.load.reader import read_events
+from sesops.sim.simulate import SimulationConfig, generate, iter_lines, publish, wrap_sns, write_jsonl
 
 HIGH = {
     "bounce_rate": 0.05,

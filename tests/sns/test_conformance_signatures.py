@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from sesops.errors import CertificateError, CertificateUnavailable, InvalidSignature
-from sesops.verify import SnsVerifier
+from sesops.sns.verify import SnsVerifier
 
 
 def _corpus() -> Path:
     configured = os.environ.get("SESOPS_CONFORMANCE")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "shared" / "conformance"
+    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "conformance"
 
 
 CORPUS = _corpus()

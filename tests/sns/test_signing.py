@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from sesops.signing import SigningAuthority, sns_timestamp
-from sesops.verify import SnsVerifier, check_cert_url
+from sesops.sns.signing import SigningAuthority, sns_timestamp
+from sesops.sns.verify import SnsVerifier, check_cert_url
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:feedback"
 

@@ -20,7 +20,6 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sesops import verify as verify_module
 from sesops.errors import (
     CertificateError,
     CertificateUnavailable,
@@ -32,8 +31,15 @@ from sesops.errors import (
     UnsupportedSignatureVersion,
     VerificationError,
 )
-from sesops.signing import SigningAuthority
-from sesops.verify import SnsVerifier, canonical_string, check_cert_url, fetch_certificate, parse_timestamp
+from sesops.sns import verify as verify_module
+from sesops.sns.signing import SigningAuthority
+from sesops.sns.verify import (
+    SnsVerifier,
+    canonical_string,
+    check_cert_url,
+    fetch_certificate,
+    parse_timestamp,
+)
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 OTHER_TOPIC = "arn:aws:sns:us-east-1:123456789012:someone-else"

@@ -1,0 +1,40 @@
+"""Judge the events table: `rates` (summaries against SES thresholds), `suppress` (the
+policy), `plots` and `report` (charts and a self-contained HTML page).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sesops.analysis.rates import Summary, Thresholds, summarize
+    from sesops.analysis.report import write_report
+    from sesops.analysis.suppress import SuppressionPolicy, build_suppression_list, write_suppression_csv
+
+_EXPORTS = {
+    "Summary": "rates",
+    "Thresholds": "rates",
+    "summarize": "rates",
+    "SuppressionPolicy": "suppress",
+    "build_suppression_list": "suppress",
+    "write_suppression_csv": "suppress",
+    "write_report": "report",
+}
+
+__all__ = [
+    "Summary",
+    "SuppressionPolicy",
+    "Thresholds",
+    "build_suppression_list",
+    "summarize",
+    "write_report",
+    "write_suppression_csv",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

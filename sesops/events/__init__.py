@@ -1,0 +1,10 @@
+"""SES and SNS JSON -> per-recipient rows: the pure event model.
+
+No files, no pandas, no boto3: `parse` turns one decoded record into rows or a control
+kind, `classify` names each row's category.
+"""
+
+from sesops.events.classify import classify
+from sesops.events.parse import COLUMNS, Parsed, decode_json, normalize_email, parse_record
+
+__all__ = ["COLUMNS", "Parsed", "classify", "decode_json", "normalize_email", "parse_record"]

@@ -1,0 +1,25 @@
+"""The embedded AWS sandbox: moto on 127.0.0.1 with patches that give SES feedback
+fidelity (`moto_patches`). Needs the ``sandbox`` extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sesops.sandbox.server import Sandbox, dummy_environ
+
+_EXPORTS = {
+    "Sandbox": "server",
+    "dummy_environ": "server",
+}
+
+__all__ = ["Sandbox", "dummy_environ"]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
