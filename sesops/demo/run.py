@@ -230,7 +230,7 @@ def _wait_confirmed(session: boto3.Session) -> None:
 def _mail_simulator(session: boto3.Session) -> int:
     """One message to each simulator address; returns the notifications SES will publish for them."""
     from sesops.aws.clients import client
-    from sesops.sandbox.moto_patches import simulator_outcome
+    from sesops.sandbox.ses_feedback import simulator_outcome
 
     ses = client("ses", session, REGION)
     expected = 0

@@ -120,7 +120,7 @@ class Sandbox:
         self._endpoint: str | None = None
 
     def start(self) -> Sandbox:
-        from sesops.sandbox import moto_patches
+        from sesops.sandbox import ses_feedback as moto_patches
 
         moto_patches.install(self.authority)
         try:
@@ -163,7 +163,7 @@ class Sandbox:
         server, self._server = self._server, None
         if server is not None:
             server.stop()  # type: ignore[attr-defined]
-            from sesops.sandbox import moto_patches
+            from sesops.sandbox import ses_feedback as moto_patches
 
             moto_patches.uninstall()
         if self._own_cert_dir and self._cert_dir is not None:
@@ -216,7 +216,7 @@ def mocked(signer: SigningAuthority | None = None) -> Iterator[SigningAuthority]
     """moto's in-process ``mock_aws`` with the sandbox's fidelity patches; yields the signer."""
     import moto
 
-    from sesops.sandbox import moto_patches
+    from sesops.sandbox import ses_feedback as moto_patches
 
     authority = moto_patches.install(signer)
     try:

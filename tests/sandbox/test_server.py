@@ -18,7 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from sesops.sandbox import moto_patches
+from sesops.sandbox import ses_feedback as moto_patches
 from sesops.sandbox.server import HOST, Sandbox, dummy_environ, dummy_session, mocked
 from sesops.sns.verify import SnsVerifier
 from tests.sandbox_helpers import drain_queue, dummy_credentials, http_capture
