@@ -1,0 +1,52 @@
+"""ipywidgets panels for the notebooks: pick a region and identities, plan then apply the
+wiring, read it back, drain a queue, load logs and explore their charts.
+
+Each panel keeps its widgets as attributes and its logic in plain methods, so a test (or a
+script) sets ``.value`` and calls the handler; AWS lookups are injected callables whose
+defaults are the real :mod:`sesops.aws` functions. Errors sesops raises on purpose appear
+inside the panel as one line with the fix, never as a traceback.
+
+Needs the ``notebooks`` extra (ipywidgets).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING
+
+from sesops.errors import SesopsError
+
+if importlib.util.find_spec("ipywidgets") is None:
+    raise SesopsError("this needs the 'notebooks' extra: pip install 'sesops[notebooks]'")
+
+if TYPE_CHECKING:
+    from sesops.widgets.identities import IdentityPicker
+    from sesops.widgets.provision import PlanApplyPanel
+    from sesops.widgets.regions import RegionPicker, default_region, ses_regions
+    from sesops.widgets.status import StatusPanel
+
+_EXPORTS = {
+    "IdentityPicker": "identities",
+    "PlanApplyPanel": "provision",
+    "RegionPicker": "regions",
+    "StatusPanel": "status",
+    "default_region": "regions",
+    "ses_regions": "regions",
+}
+
+__all__ = [
+    "IdentityPicker",
+    "PlanApplyPanel",
+    "RegionPicker",
+    "StatusPanel",
+    "default_region",
+    "ses_regions",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
