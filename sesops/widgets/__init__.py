@@ -21,12 +21,15 @@ if importlib.util.find_spec("ipywidgets") is None:
     raise SesopsError("this needs the 'notebooks' extra: pip install 'sesops[notebooks]'")
 
 if TYPE_CHECKING:
+    from sesops.widgets.capture import CapturePanel, CountingStore
     from sesops.widgets.identities import IdentityPicker
     from sesops.widgets.provision import PlanApplyPanel
     from sesops.widgets.regions import RegionPicker, default_region, ses_regions
     from sesops.widgets.status import StatusPanel
 
 _EXPORTS = {
+    "CapturePanel": "capture",
+    "CountingStore": "capture",
     "IdentityPicker": "identities",
     "PlanApplyPanel": "provision",
     "RegionPicker": "regions",
@@ -36,6 +39,8 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CapturePanel",
+    "CountingStore",
     "IdentityPicker",
     "PlanApplyPanel",
     "RegionPicker",
