@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sesops import arns
+
 SES_PUBLISH_SID = "AllowSESPublish"
 TOPIC_SEND_SID_PREFIX = "AllowSNSTopicSend-"
 
@@ -44,7 +46,7 @@ def ses_publish_statement(topic_arn: str, account: str) -> Policy:
 def topic_send_statement(queue_arn: str, topic_arn: str) -> Policy:
     """Lets the topic (and only it) send to the queue."""
     return {
-        "Sid": TOPIC_SEND_SID_PREFIX + topic_arn.rsplit(":", 1)[-1],
+        "Sid": TOPIC_SEND_SID_PREFIX + arns.arn_name(topic_arn),
         "Effect": "Allow",
         "Principal": {"Service": "sns.amazonaws.com"},
         "Action": "sqs:SendMessage",
@@ -60,14 +62,6 @@ def with_statement(policy: Policy | None, statement: Policy) -> Policy:
     base["Statement"] = [*kept, statement]
     base.setdefault("Version", "2012-10-17")
     return base
-
-
-def without_statement(policy: Policy | None, sid: str) -> Policy | None:
-    if policy is None:
-        return None
-    out = dict(policy)
-    out["Statement"] = [s for s in _statements(policy) if s.get("Sid") != sid]
-    return out
 
 
 def allows(

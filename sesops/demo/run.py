@@ -259,6 +259,7 @@ def _publish_and_capture(
     """
     from tqdm import tqdm
 
+    from sesops import arns
     from sesops.sim.simulate import SimulationConfig, publish
 
     # Sends end now, like the simulator mail above, so today's rates are not the simulator's alone
@@ -273,7 +274,7 @@ def _publish_and_capture(
         sender=f"Example Shop <news@{IDENTITY}>",
         identity=IDENTITY,
         region=REGION,
-        account_id=result.topic_arn.split(":")[4],
+        account_id=arns.arn_account(result.topic_arn),
         start=start,
     )
     show_bar = steps.progress and sys.stderr.isatty()

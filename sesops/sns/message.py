@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from sesops import arns
 from sesops.errors import InvalidMessage
 
 # Lambda delivers the envelope with these spellings; SNS's HTTP body uses the right-hand ones.
@@ -61,23 +61,9 @@ def canonical_string(message: Mapping[str, Any]) -> bytes:
         raise InvalidMessage("message text is not valid Unicode") from None
 
 
-# arn:<partition>:sns:<region>:<account>:<topic>; the partition must agree with the region.
-_TOPIC_ARN = re.compile(
-    r"arn:(?P<partition>aws|aws-cn|aws-us-gov):sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})"
-    r":[0-9]{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?",
-    re.ASCII,
-)
-
-
 def topic_region(topic_arn: str) -> str:
     """The region of an SNS topic ARN, parsed strictly; raises :class:`InvalidMessage`."""
-    match = _TOPIC_ARN.fullmatch(topic_arn)
-    if match is None:
-        raise InvalidMessage("Invalid TopicArn")
-    region = match["region"]
-    partition = (
-        "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-    )
-    if match["partition"] != partition:
-        raise InvalidMessage("Invalid TopicArn: partition does not match region")
-    return region
+    try:
+        return arns.topic_region(topic_arn)
+    except ValueError as err:
+        raise InvalidMessage(f"Invalid TopicArn: {err}") from None

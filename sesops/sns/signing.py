@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from sesops.arns import sns_host
 from sesops.sns.message import canonical_string, topic_region
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
@@ -31,10 +32,6 @@ def sns_timestamp(when: datetime | None = None) -> str:
     """``when`` (default now) as SNS writes it: ``2024-05-01T12:00:00.123Z``."""
     when = (when or datetime.now(UTC)).astimezone(UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
-
-
-def sns_host(region: str) -> str:
-    return f"sns.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
 
 
 class SigningAuthority:

@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from sesops import arns
 from sesops.errors import (
     CertificateError,
     CertificateUnavailable,
@@ -80,7 +81,7 @@ def cert_file_name(url: str, topic_arn: str) -> str:
     (userinfo, port, query, fragment, percent-escapes, trailing dot, other case) is refused.
     """
     region = topic_region(topic_arn)
-    host = f"sns.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
+    host = arns.sns_host(region)
     if not url.startswith("https://"):
         raise InvalidCertURL("Invalid certificate URL: not https")
     authority, slash, path = url[len("https://") :].partition("/")
