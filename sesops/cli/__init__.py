@@ -29,6 +29,7 @@ _COMMANDS: tuple[str, ...] = (
     "teardown",
     "sandbox",
     "demo",
+    "notebook",
 )
 
 EXIT_OK = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -240,12 +239,12 @@ def test_redeliveries_repeat_envelopes_and_dedupe_away(tmp_path: Path) -> None:
     assert len(a) == len(b)
 
 
-def test_write_jsonl_is_fast(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_write_jsonl_at_scale(tmp_path: Path) -> None:
+    # Its speed is measured by benchmarks/bench_simulate.py, against writing the same bytes.
     written = write_jsonl(tmp_path / "sim.jsonl", SimulationConfig(messages=50_000, seed=1))
-    elapsed = time.perf_counter() - start
     assert written > 50_000
-    assert elapsed < 20, f"{written} envelopes took {elapsed:.1f}s"  # about 2 s on one core
+    with open(tmp_path / "sim.jsonl", "rb") as fh:
+        assert sum(1 for _ in fh) == written
 
 
 def test_config_validation() -> None:
