@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +32,8 @@ class Capture:
 
 
 @contextmanager
-def http_capture() -> Iterator[Capture]:
+def http_capture(status: int = 200, answer: bytes = b"") -> Iterator[Capture]:
+    """An HTTP endpoint on 127.0.0.1 that records each POST and answers ``status`` with ``answer``."""
     capture = Capture(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -39,8 +41,10 @@ def http_capture() -> Iterator[Capture]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             headers = {k.lower(): v for k, v in self.headers.items()}
             capture.posts.append((headers, json.loads(body)))
-            self.send_response(200)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -54,6 +58,13 @@ def http_capture() -> Iterator[Capture]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def drain_queue(session: boto3.Session, queue: str, expect: int | None = None) -> list[dict[str, Any]]:

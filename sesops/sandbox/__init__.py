@@ -1,5 +1,6 @@
-"""The embedded AWS sandbox: moto on 127.0.0.1 with patches that give SES feedback
-fidelity (`moto_patches`). Needs the ``sandbox`` extra.
+"""The embedded AWS sandbox: moto on 127.0.0.1 (`server`) with patches that give SES feedback
+fidelity (`patching` installs them: `ses_identity`, `ses_feedback`, `sns_delivery`, `sesv2`);
+what it could not deliver is reported by `failures`. Needs the ``sandbox`` extra.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The embedded sandbox: moto's server on 127.0.0.1, with SES fidelity (:mod:`sesops.sandbox.moto_patches`).
+"""The embedded sandbox: moto's server on 127.0.0.1, with SES fidelity (:mod:`sesops.sandbox.patching`).
 
 ::
 
@@ -10,7 +10,9 @@ The sandbox never binds anything but 127.0.0.1 and never reads the user's creden
 its sessions and :attr:`Sandbox.env` carry dummy ones. moto keeps one state per process:
 starting a Sandbox empties it (``reset=False`` keeps it), in-process ``mock_aws`` included. SNS messages it delivers are
 signed by its own :class:`~sesops.sns.signing.SigningAuthority`, whose certificate is in
-:attr:`Sandbox.cert_dir` (for ``sesops serve --cert-dir``).
+:attr:`Sandbox.cert_dir` (for ``sesops serve --cert-dir``). What it could not deliver (an
+endpoint that refused, a deleted queue or topic) is logged on ``sesops.sandbox`` and listed in
+:attr:`Sandbox.delivery_failures`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -30,7 +33,10 @@ from typing import Any
 import boto3
 
 from sesops.errors import AwsError
+from sesops.sandbox.failures import DeliveryFailure
 from sesops.sns.signing import SigningAuthority
+
+LOG = logging.getLogger("sesops.sandbox")
 
 HOST = "127.0.0.1"
 DEFAULT_REGION = "us-east-1"
@@ -118,18 +124,22 @@ class Sandbox:
         self._own_cert_dir = cert_dir is None
         self._server: object | None = None
         self._endpoint: str | None = None
+        self._failures: list[DeliveryFailure] = []
+        self._failures_lock = threading.Lock()
 
     def start(self) -> Sandbox:
-        from sesops.sandbox import ses_feedback as moto_patches
+        from sesops.sandbox import failures, patching
 
-        moto_patches.install(self.authority)
+        patching.install(self.authority)
+        failures.watch(self._record_failure)
         try:
             self._serve()
         except BaseException:
             server, self._server = self._server, None
             if server is not None:
-                server.stop()  # type: ignore[attr-defined]
-            moto_patches.uninstall()
+                _stop_quietly(server)  # the error that stopped the start is the one to see
+            failures.unwatch(self._record_failure)
+            patching.uninstall()
             raise
         return self
 
@@ -162,13 +172,26 @@ class Sandbox:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.stop()  # type: ignore[attr-defined]
-            from sesops.sandbox import ses_feedback as moto_patches
+            from sesops.sandbox import failures, patching
 
-            moto_patches.uninstall()
+            try:
+                server.stop()  # type: ignore[attr-defined]
+            finally:
+                failures.unwatch(self._record_failure)
+                patching.uninstall()
         if self._own_cert_dir and self._cert_dir is not None:
-            shutil.rmtree(self._cert_dir, ignore_errors=True)
+            _remove_cert_dir(self._cert_dir)
             self._cert_dir = None
+
+    def _record_failure(self, failure: DeliveryFailure) -> None:
+        with self._failures_lock:
+            self._failures.append(failure)
+
+    @property
+    def delivery_failures(self) -> list[DeliveryFailure]:
+        """What this sandbox could not deliver since it started, oldest first (a copy)."""
+        with self._failures_lock:
+            return list(self._failures)
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -201,6 +224,23 @@ class Sandbox:
         return dummy_session(region or self.region, self.endpoint)
 
 
+def _stop_quietly(server: Any) -> None:
+    try:
+        server.stop()
+    except Exception:
+        LOG.exception("sandbox: stopping moto's server after a failed start failed too")
+
+
+def _remove_cert_dir(path: Path) -> None:
+    """Delete the sandbox's own certificate directory; a leftover is logged, not fatal."""
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        LOG.warning("sandbox: could not remove its certificate directory %s: %s", path, err.strerror or err)
+
+
 def _check_port_free(port: int) -> None:
     if port == 0:
         return
@@ -216,11 +256,11 @@ def mocked(signer: SigningAuthority | None = None) -> Iterator[SigningAuthority]
     """moto's in-process ``mock_aws`` with the sandbox's fidelity patches; yields the signer."""
     import moto
 
-    from sesops.sandbox import ses_feedback as moto_patches
+    from sesops.sandbox import patching
 
-    authority = moto_patches.install(signer)
+    authority = patching.install(signer)
     try:
         with moto.mock_aws():
             yield authority
     finally:
-        moto_patches.uninstall()
+        patching.uninstall()

@@ -18,7 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from sesops.sandbox import ses_feedback as moto_patches
+from sesops.sandbox import patching
 from sesops.sandbox.server import HOST, Sandbox, dummy_environ, dummy_session, mocked
 from sesops.sns.verify import SnsVerifier
 from tests.sandbox_helpers import drain_queue, dummy_credentials, http_capture
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def broken(patch: str, what: str) -> str:
     return (
         f"sandbox extension {patch!r} no longer works ({what}); moto's internals moved — "
-        f"update sesops/moto_patches.py for moto {moto_patches.MOTO_VERSION}'s successor"
+        f"update the patch in sesops/sandbox/ (patching.PATCHES names its function) for moto {patching.MOTO_VERSION}'s successor"
     )
 
 
@@ -104,8 +104,8 @@ def feedback(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_moto_is_the_pinned_version() -> None:
     import moto
 
-    assert moto.__version__ == moto_patches.MOTO_VERSION, (
-        f"moto {moto.__version__} installed but sesops.sandbox.moto_patches patches {moto_patches.MOTO_VERSION}: "
+    assert moto.__version__ == patching.MOTO_VERSION, (
+        f"moto {moto.__version__} installed but sesops.sandbox.patching patches {patching.MOTO_VERSION}: "
         "rerun tests/sandbox/test_server.py against the new version and adapt the patches before moving the pin"
     )
 
@@ -120,17 +120,27 @@ def test_patched_internals_still_exist() -> None:
         (SESBackend, "__process_sns_feedback__", "ses-feedback"),
         (SESBackend, "send_email", "ses-feedback"),
         (SESBackend, "send_raw_email", "ses-feedback"),
+        (SESBackend, "send_templated_email", "ses-feedback"),
         (SESBackend, "sns_topics", "ses-notification-attributes"),
         (Subscription, "get_post_data", "sns-signing"),
         (Subscription, "publish", "sns-signing"),
         (SNSBackend, "subscribe", "sns-confirmation"),
         (SNSResponse, "confirm_subscription", "sns-confirmation"),
+        (SNSResponse, "subscribe", "sns-confirmation"),
+        (SNSResponse, "get_topic_attributes", "sns-signing"),
     ]:
         if name == "sns_topics":
             assert "sns_topics" in SESBackend("us-east-1", "123456789012").__dict__, broken(patch, name)
         else:
             assert hasattr(owner, name), broken(patch, f"{owner.__name__}.{name} is gone")
     assert isinstance(urls.url_paths, dict), broken("sesv2-suppression", "moto.sesv2.urls.url_paths")
+    # The sandbox reports (not raises) these delivery failures by catching moto's error bases.
+    from moto.core.exceptions import ServiceException
+    from moto.sns.exceptions import SNSNotFoundError, TopicNotFound
+    from moto.sqs.exceptions import QueueDoesNotExist
+
+    assert issubclass(QueueDoesNotExist, ServiceException), broken("sns-signing", "SQS errors' base class")
+    assert issubclass(TopicNotFound, SNSNotFoundError), broken("ses-feedback", "SNS's topic-not-found error")
 
 
 # -- ses-notification-attributes -------------------------------------------------------------
@@ -345,7 +355,7 @@ def test_sqs_deliveries_are_signed_too(aws: boto3.Session) -> None:
     send(aws, f"test@{domain}", f"bounce@{SIM}")
     (envelope,) = drain_queue(aws, queue, expect=1)
     cert_dir = Path(os.environ.get("TMPDIR", "/tmp")) / _name("certs")
-    moto_patches.authority().write_cert_dir(cert_dir)
+    patching.authority().write_cert_dir(cert_dir)
     _verifier(cert_dir, envelope["TopicArn"]).verify(envelope)
 
 
@@ -530,14 +540,14 @@ def test_busy_port_is_a_clear_error_not_a_hang(server: Sandbox) -> None:
 
     with pytest.raises(AwsError, match="cannot listen"):
         Sandbox(port=server.port).start()
-    assert moto_patches.installed(), "the running sandbox keeps its patches"
+    assert patching.installed(), "the running sandbox keeps its patches"
 
 
 def test_patches_are_undone_when_the_last_user_leaves() -> None:
     from moto.sns.models import Subscription
 
     with mocked():
-        assert moto_patches.installed()
+        assert patching.installed()
     # Another module's server may still run in this process; without one, moto is vanilla again.
-    if not moto_patches.installed():
+    if not patching.installed():
         assert "get_post_data" in vars(Subscription) and not hasattr(Subscription, "subscription_arn")

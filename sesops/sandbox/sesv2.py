@@ -1,0 +1,221 @@
+"""Patches ``sesv2-suppression`` and ``sesv2-event-destinations``: what moto's SESv2 lacks.
+
+The account suppression list (put/get/list/delete) and configuration-set event destinations
+(create/get/update/delete), kept on moto's SES core backend. A malformed request gets a
+``BadRequestException`` that says what was wrong, as SESv2 answers.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+from sesops.sandbox.patch_state import on_restore, replace
+
+_SUPPRESSED = "_sesops_suppressed"
+_DESTINATIONS = "_sesops_event_destinations"
+REASONS = ("BOUNCE", "COMPLAINT")
+
+_CONFIGURATION_SET = "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)"
+# The server routes only the paths listed in moto.sesv2.urls (read when its app is built).
+URL_PATHS = (
+    "{0}/v2/email/suppression/addresses$",
+    "{0}/v2/email/suppression/addresses/(?P<EmailAddress>[^/]+)$",
+    _CONFIGURATION_SET + "/event-destinations$",
+    _CONFIGURATION_SET + "/event-destinations/(?P<EventDestinationName>[^/]+)$",
+)
+
+
+def suppressed_addresses(account: str, region: str) -> set[str]:
+    """The (lower-cased) addresses on the account suppression list of ``account``/``region``."""
+    from moto.ses.models import ses_backends
+
+    return set(getattr(ses_backends[account][region], _SUPPRESSED, {}))
+
+
+def _store(self: Any, name: str) -> dict[str, Any]:
+    core = self.sesv2_backend.core_backend
+    if not hasattr(core, name):
+        setattr(core, name, {})
+    value: dict[str, Any] = getattr(core, name)
+    return value
+
+
+def _bad_request(message: str) -> Exception:
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError("BadRequestException", message)
+
+
+def _body(self: Any) -> dict[str, Any]:
+    if not self.body:
+        return {}
+    try:
+        data = json.loads(self.body)
+    except ValueError as err:
+        raise _bad_request(f"the request body is not JSON ({err})") from None
+    if not isinstance(data, dict):
+        raise _bad_request(f"the request body must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def _unquote(value: Any) -> str:
+    return unquote(str(value or ""))
+
+
+def _first(querystring: dict[str, list[str]], name: str) -> str | None:
+    values = querystring.get(name)
+    return str(values[0]) if values else None
+
+
+def _epoch(querystring: dict[str, list[str]], name: str) -> float | None:
+    text = _first(querystring, name)
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise _bad_request(f"{name} {text!r} is neither epoch seconds nor an ISO 8601 time") from None
+
+
+def _count(querystring: dict[str, list[str]], name: str, default: int) -> int:
+    text = _first(querystring, name)
+    if text is None:
+        return default
+    if not text.isdigit():
+        raise _bad_request(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def _not_on_list(email: str) -> Exception:
+    from moto.ses.exceptions import NotFoundException
+
+    return NotFoundException(f"Email address {email} does not exist on your suppression list.")
+
+
+def put_suppressed_destination(self: Any) -> str:
+    params = _body(self)
+    email, reason = params.get("EmailAddress"), params.get("Reason")
+    if not email or reason not in REASONS:
+        raise _bad_request("EmailAddress and Reason (BOUNCE or COMPLAINT) are required")
+    _store(self, _SUPPRESSED)[str(email).lower()] = (str(email), reason, datetime.now(UTC).timestamp())
+    return "{}"
+
+
+def get_suppressed_destination(self: Any) -> str:
+    email = _unquote(self._get_param("EmailAddress"))
+    found = _store(self, _SUPPRESSED).get(email.lower())
+    if found is None:
+        raise _not_on_list(email)
+    address, reason, when = found
+    item = {"EmailAddress": address, "Reason": reason, "LastUpdateTime": when, "Attributes": {}}
+    return json.dumps({"SuppressedDestination": item})
+
+
+def delete_suppressed_destination(self: Any) -> str:
+    email = _unquote(self._get_param("EmailAddress"))
+    if _store(self, _SUPPRESSED).pop(email.lower(), None) is None:
+        raise _not_on_list(email)
+    return "{}"
+
+
+def list_suppressed_destinations(self: Any) -> str:
+    query = self.querystring
+    reasons = query.get("Reason") or list(REASONS)
+    start, end = _epoch(query, "StartDate"), _epoch(query, "EndDate")
+    size, offset = _count(query, "PageSize", 1000), _count(query, "NextToken", 0)
+    items = [
+        {"EmailAddress": a, "Reason": r, "LastUpdateTime": t}
+        for a, r, t in sorted(_store(self, _SUPPRESSED).values(), key=lambda v: (v[2], v[0]))
+        if r in reasons and (start is None or t >= start) and (end is None or t <= end)
+    ]
+    page: dict[str, Any] = {"SuppressedDestinationSummaries": items[offset : offset + size]}
+    if offset + size < len(items):
+        page["NextToken"] = str(offset + size)
+    return json.dumps(page)
+
+
+def _config_set(self: Any) -> dict[str, Any]:
+    from moto.ses.exceptions import NotFoundException
+
+    name = _unquote(self._get_param("ConfigurationSetName"))
+    if name not in self.sesv2_backend.core_backend.config_sets:
+        raise NotFoundException(f"Configuration set <{name}> does not exist.")
+    result: dict[str, Any] = _store(self, _DESTINATIONS).setdefault(name, {})
+    return result
+
+
+def create_configuration_set_event_destination(self: Any) -> str:
+    from moto.core.exceptions import JsonRESTError
+
+    destinations = _config_set(self)
+    params = _body(self)
+    name = params.get("EventDestinationName")
+    if not name:
+        raise _bad_request("EventDestinationName is required")
+    if name in destinations:
+        raise JsonRESTError("AlreadyExistsException", f"Event destination {name} already exists.")
+    destinations[name] = {"Name": name, **params.get("EventDestination", {})}
+    return "{}"
+
+
+def _existing_destination(self: Any) -> tuple[dict[str, Any], str]:
+    from moto.ses.exceptions import NotFoundException
+
+    destinations = _config_set(self)
+    name = _unquote(self._get_param("EventDestinationName"))
+    if name not in destinations:
+        raise NotFoundException(f"Event destination {name} does not exist.")
+    return destinations, name
+
+
+def update_configuration_set_event_destination(self: Any) -> str:
+    destinations, name = _existing_destination(self)
+    destinations[name] = {"Name": name, **_body(self).get("EventDestination", {})}
+    return "{}"
+
+
+def delete_configuration_set_event_destination(self: Any) -> str:
+    destinations, name = _existing_destination(self)
+    del destinations[name]
+    return "{}"
+
+
+def get_configuration_set_event_destinations(self: Any) -> str:
+    return json.dumps({"EventDestinations": list(_config_set(self).values())})
+
+
+RESPONSES: dict[str, Callable[[Any], str]] = {
+    "put_suppressed_destination": put_suppressed_destination,
+    "get_suppressed_destination": get_suppressed_destination,
+    "delete_suppressed_destination": delete_suppressed_destination,
+    "list_suppressed_destinations": list_suppressed_destinations,
+    "create_configuration_set_event_destination": create_configuration_set_event_destination,
+    "update_configuration_set_event_destination": update_configuration_set_event_destination,
+    "delete_configuration_set_event_destination": delete_configuration_set_event_destination,
+    "get_configuration_set_event_destinations": get_configuration_set_event_destinations,
+}
+
+
+def patch_sesv2() -> None:
+    from moto.sesv2 import urls
+    from moto.sesv2.responses import SESV2Response
+
+    for name, method in RESPONSES.items():
+        replace(SESV2Response, name, method)
+    for path in URL_PATHS:
+        if path not in urls.url_paths:
+            urls.url_paths[path] = SESV2Response.dispatch
+            on_restore(functools.partial(_drop_path, urls.url_paths, path))
+
+
+def _drop_path(paths: dict[str, Any], path: str) -> None:
+    paths.pop(path, None)
