@@ -18,7 +18,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -262,6 +262,7 @@ class CaptureStore:
         self._queue_lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._local = threading.local()
+        self._on_commit: list[Callable[[Sequence[NewMessage]], None]] = []
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -284,6 +285,11 @@ class CaptureStore:
         """Store prepared messages in one transaction; per message, True if new."""
         return self._commit(messages) if messages else []
 
+    def on_commit(self, listener: Callable[[Sequence[NewMessage]], None]) -> None:
+        """Call ``listener`` with the messages of each :meth:`add`/:meth:`add_many` once they are
+        committed (new or already stored), on the caller's thread; if it raises, so does the add."""
+        self._on_commit.append(listener)
+
     def _commit(self, messages: Sequence[NewMessage]) -> list[bool]:
         # Group commit: queue our rows; whoever holds the commit lock next writes every
         # queued row in one transaction. Each caller returns only once its rows committed.
@@ -298,6 +304,8 @@ class CaptureStore:
         for p in pending:
             if p.error is not None:
                 raise StoreError(f"{self.path}: cannot store the message ({p.error})")
+        for listener in self._on_commit:
+            listener(messages)
         return [bool(p.new) for p in pending]
 
     def _write(self, batch: list[_Pending]) -> None:
