@@ -22,29 +22,39 @@ if importlib.util.find_spec("ipywidgets") is None:
 
 if TYPE_CHECKING:
     from sesops.widgets.capture import CapturePanel, CountingStore
+    from sesops.widgets.explorer import ChartExplorer, Filters, apply_filters
     from sesops.widgets.identities import IdentityPicker
+    from sesops.widgets.loader import LogLoader
     from sesops.widgets.provision import PlanApplyPanel
     from sesops.widgets.regions import RegionPicker, default_region, ses_regions
     from sesops.widgets.status import StatusPanel
 
 _EXPORTS = {
     "CapturePanel": "capture",
+    "ChartExplorer": "explorer",
     "CountingStore": "capture",
+    "Filters": "explorer",
     "IdentityPicker": "identities",
+    "LogLoader": "loader",
     "PlanApplyPanel": "provision",
     "RegionPicker": "regions",
     "StatusPanel": "status",
+    "apply_filters": "explorer",
     "default_region": "regions",
     "ses_regions": "regions",
 }
 
 __all__ = [
     "CapturePanel",
+    "ChartExplorer",
     "CountingStore",
+    "Filters",
     "IdentityPicker",
+    "LogLoader",
     "PlanApplyPanel",
     "RegionPicker",
     "StatusPanel",
+    "apply_filters",
     "default_region",
     "ses_regions",
 ]
