@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from sesops.aws.clients import client, describe_error
+from sesops.aws import clients
+from sesops.aws.clients import client
+from sesops.aws.errors import aws_call
 from sesops.aws.plan import Change
 from sesops.errors import ProvisionError
 
@@ -18,32 +19,39 @@ class Applier:
 
     def __init__(self, region: str, session: boto3.Session | None = None) -> None:
         self.region = region
-        self.session = session
-        self._clients: dict[str, Any] = {}
-        self._ops: Mapping[str, Callable[..., None]] = {
-            "create_topic": self.create_topic,
-            "set_topic_attribute": self.set_topic_attribute,
-            "delete_topic": self.delete_topic,
-            "create_queue": self.create_queue,
-            "set_queue_attributes": self.set_queue_attributes,
-            "delete_queue": self.delete_queue,
-            "subscribe": self.subscribe,
-            "set_subscription_attribute": self.set_subscription_attribute,
-            "unsubscribe": self.unsubscribe,
-            "create_identity": self.create_identity,
-            "set_notification_topic": self.set_notification_topic,
-            "set_headers": self.set_headers,
-            "set_forwarding": self.set_forwarding,
-            "create_configuration_set": self.create_configuration_set,
-            "create_event_destination": self.create_event_destination,
-            "update_event_destination": self.update_event_destination,
-            "delete_event_destination": self.delete_event_destination,
+        self.session = session or clients.session()  # one Session: its clients are shared
+        # operation -> (the IAM action it needs, the method that makes the call)
+        self._ops: Mapping[str, tuple[str, Callable[..., None]]] = {
+            "create_topic": ("sns:CreateTopic", self.create_topic),
+            "set_topic_attribute": ("sns:SetTopicAttributes", self.set_topic_attribute),
+            "delete_topic": ("sns:DeleteTopic", self.delete_topic),
+            "create_queue": ("sqs:CreateQueue", self.create_queue),
+            "set_queue_attributes": ("sqs:SetQueueAttributes", self.set_queue_attributes),
+            "delete_queue": ("sqs:DeleteQueue", self.delete_queue),
+            "subscribe": ("sns:Subscribe", self.subscribe),
+            "set_subscription_attribute": ("sns:SetSubscriptionAttributes", self.set_subscription_attribute),
+            "unsubscribe": ("sns:Unsubscribe", self.unsubscribe),
+            "create_identity": ("ses:VerifyDomainIdentity", self.create_identity),
+            "set_notification_topic": ("ses:SetIdentityNotificationTopic", self.set_notification_topic),
+            "set_headers": ("ses:SetIdentityHeadersInNotificationsEnabled", self.set_headers),
+            "set_forwarding": ("ses:SetIdentityFeedbackForwardingEnabled", self.set_forwarding),
+            "create_configuration_set": ("ses:CreateConfigurationSet", self.create_configuration_set),
+            "create_event_destination": (
+                "ses:CreateConfigurationSetEventDestination",
+                self.create_event_destination,
+            ),
+            "update_event_destination": (
+                "ses:UpdateConfigurationSetEventDestination",
+                self.update_event_destination,
+            ),
+            "delete_event_destination": (
+                "ses:DeleteConfigurationSetEventDestination",
+                self.delete_event_destination,
+            ),
         }
 
     def _client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = client(service, self.session, self.region)
-        return self._clients[service]
+        return client(service, self.session, self.region)
 
     def run(self, steps: Iterable[Change]) -> list[Change]:
         """Apply every changing step in order; returns the steps applied."""
@@ -51,14 +59,12 @@ class Applier:
         for step in steps:
             if not step.changes or step.op is None:
                 continue
-            op = self._ops.get(step.op)
-            if op is None:
+            if step.op not in self._ops:
                 raise ProvisionError(f"unknown plan operation {step.op!r}")
-            try:
+            action, op = self._ops[step.op]
+            note = f" ({len(done)} earlier step(s) applied; rerun to continue)" if done else ""
+            with aws_call(action, f"{step.resource} {step.name}", note=note):
                 op(**step.params)
-            except (ClientError, BotoCoreError) as err:
-                applied = f" ({len(done)} earlier step(s) applied; rerun to continue)" if done else ""
-                raise describe_error(err, f"{step.resource} {step.name}{applied}") from None
             done.append(step)
         return done
 

@@ -7,14 +7,14 @@ attributes call. It is what a picker needs to show each identity beside its curr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from sesops.aws.clients import client, describe_error
+from sesops.aws.clients import client
+from sesops.aws.errors import aws_call, call
 from sesops.aws.state import NOTIFICATION_TYPES
 
 ATTRIBUTE_BATCH = 100  # SES identity-attribute calls take at most 100 identities
@@ -42,43 +42,41 @@ class IdentityWiring:
 def list_identities(region: str, session: boto3.Session | None = None) -> list[IdentityWiring]:
     """Every identity in ``region`` (all pages), in the order SES lists them."""
     ses = client("ses", session, region)
-    names = _names(ses)
-    verification: dict[str, Any] = {}
-    notification: dict[str, Any] = {}
-    for chunk in _chunks(names):
-        verification.update(
-            _call(ses.get_identity_verification_attributes, "ses:GetIdentityVerificationAttributes", chunk)[
-                "VerificationAttributes"
-            ]
-        )
-        notification.update(
-            _call(ses.get_identity_notification_attributes, "ses:GetIdentityNotificationAttributes", chunk)[
-                "NotificationAttributes"
-            ]
-        )
+    names = identity_names(ses)
+    verification, notification = identity_attributes(ses, names)
     return [_wiring(name, verification.get(name, {}), notification.get(name, {})) for name in names]
 
 
-def _names(ses: Any) -> list[str]:
+def identity_names(ses: Any) -> list[str]:
+    """Every identity an SES client's region lists (all pages)."""
     names: list[str] = []
-    try:
+    with aws_call("ses:ListIdentities"):
         for page in ses.get_paginator("list_identities").paginate():
             names += page.get("Identities", [])
-    except (ClientError, BotoCoreError) as err:
-        raise describe_error(err, "ses:ListIdentities") from None
     return names
 
 
-def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), ATTRIBUTE_BATCH):
-        yield list(items[start : start + ATTRIBUTE_BATCH])
-
-
-def _call(method: Any, action: str, identities: list[str]) -> Any:
-    try:
-        return method(Identities=identities)
-    except (ClientError, BotoCoreError) as err:
-        raise describe_error(err, action) from None
+def identity_attributes(ses: Any, names: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The verification and the notification attributes of ``names``, by name (100 per call)."""
+    verification: dict[str, Any] = {}
+    notification: dict[str, Any] = {}
+    for start in range(0, len(names), ATTRIBUTE_BATCH):
+        chunk = list(names[start : start + ATTRIBUTE_BATCH])
+        verification.update(
+            call(
+                "ses:GetIdentityVerificationAttributes",
+                ses.get_identity_verification_attributes,
+                Identities=chunk,
+            )["VerificationAttributes"]
+        )
+        notification.update(
+            call(
+                "ses:GetIdentityNotificationAttributes",
+                ses.get_identity_notification_attributes,
+                Identities=chunk,
+            )["NotificationAttributes"]
+        )
+    return verification, notification
 
 
 def _wiring(name: str, verification: Mapping[str, Any], attrs: Mapping[str, Any]) -> IdentityWiring:

@@ -7,53 +7,32 @@ SubscribeURL a message names), in the topic's own region, with
 
 from __future__ import annotations
 
-import re
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from sesops.aws.clients import client, describe_error
+from sesops import arns
+from sesops.aws.clients import client
+from sesops.aws.errors import aws_call
 from sesops.errors import AwsError, InputError
 
 SQS_MAX_BATCH = 10
-_TOPIC_ARN = re.compile(
-    r"arn:aws[a-z-]*:sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:[A-Za-z0-9_.-]{1,256}"
-)
-_QUEUE_URL_REGION = re.compile(r"^https?://sqs[.-](?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.")
-
-# boto3 clients are expensive to build and thread-safe to share: one per (session, service, region).
-_clients: weakref.WeakKeyDictionary[boto3.Session, dict[tuple[str, str | None], Any]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _client(service: str, session: boto3.Session | None, region: str | None) -> Any:
-    if session is None:  # a fresh default session: nothing to key a cache on
-        return client(service, None, region)
-    per_session = _clients.setdefault(session, {})
-    key = (service, region)
-    if key not in per_session:
-        per_session[key] = client(service, session, region)
-    return per_session[key]
 
 
 def topic_arn_region(topic_arn: str) -> str:
-    match = _TOPIC_ARN.fullmatch(topic_arn)
-    if match is None:
-        raise InputError(f"{topic_arn!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
-    return match["region"]
+    """The region of ``topic_arn``; raises :class:`InputError` when it is not an SNS topic ARN."""
+    try:
+        return arns.topic_region(topic_arn)
+    except ValueError as err:
+        raise InputError(f"{topic_arn!r}: {err}") from None
 
 
 def confirm_subscription(topic_arn: str, token: str, *, session: boto3.Session | None = None) -> str:
     """Confirm a pending subscription to ``topic_arn``; returns the subscription ARN."""
-    sns = _client("sns", session, topic_arn_region(topic_arn))
-    try:
+    sns = client("sns", session, topic_arn_region(topic_arn))
+    with aws_call("sns:ConfirmSubscription", topic_arn):
         response = sns.confirm_subscription(TopicArn=topic_arn, Token=token, AuthenticateOnUnsubscribe="true")
-    except (BotoCoreError, ClientError) as err:
-        raise describe_error(err, f"ConfirmSubscription for {topic_arn}") from None
     return str(response.get("SubscriptionArn", ""))
 
 
@@ -63,17 +42,17 @@ def queue_url(name_or_url: str, *, session: boto3.Session | None = None, region:
         return name_or_url
     if not name_or_url or "/" in name_or_url:
         raise InputError(f"--queue {name_or_url!r}: give a queue name or its https:// URL")
-    sqs = _client("sqs", session, region)
-    try:
+    sqs = client("sqs", session, region)
+    with aws_call("sqs:GetQueueUrl", name_or_url):
         return str(sqs.get_queue_url(QueueName=name_or_url)["QueueUrl"])
-    except (BotoCoreError, ClientError) as err:
-        raise describe_error(err, f"GetQueueUrl {name_or_url}") from None
 
 
 def region_of_queue_url(url: str) -> str | None:
     """The region in an AWS SQS queue URL (``https://sqs.<region>.amazonaws.com/...``), if any."""
-    match = _QUEUE_URL_REGION.match(url)
-    return match["region"] if match else None
+    try:
+        return arns.queue_url_region(url)
+    except ValueError as err:
+        raise InputError(f"--queue {err}") from None
 
 
 def receive_batch(
@@ -86,7 +65,7 @@ def receive_batch(
     visibility_timeout: int | None = None,
 ) -> list[dict[str, Any]]:
     """Long-poll up to ``max_messages`` (1..10) messages; an empty list when none arrived."""
-    sqs = _client("sqs", session, region)
+    sqs = client("sqs", session, region)
     kwargs: dict[str, Any] = {
         "QueueUrl": url,
         "MaxNumberOfMessages": max(1, min(SQS_MAX_BATCH, max_messages)),
@@ -95,10 +74,8 @@ def receive_batch(
     }
     if visibility_timeout is not None:
         kwargs["VisibilityTimeout"] = visibility_timeout
-    try:
+    with aws_call("sqs:ReceiveMessage", url):
         response = sqs.receive_message(**kwargs)
-    except (BotoCoreError, ClientError) as err:
-        raise describe_error(err, f"ReceiveMessage from {url}") from None
     return list(response.get("Messages", []))
 
 
@@ -114,10 +91,8 @@ def delete_batch(
         return []
     if len(receipts) > SQS_MAX_BATCH:
         raise AwsError(f"DeleteMessageBatch takes at most {SQS_MAX_BATCH} messages, not {len(receipts)}")
-    sqs = _client("sqs", session, region)
+    sqs = client("sqs", session, region)
     entries = [{"Id": str(i), "ReceiptHandle": handle} for i, (_, handle) in enumerate(receipts)]
-    try:
+    with aws_call("sqs:DeleteMessageBatch", url):
         response = sqs.delete_message_batch(QueueUrl=url, Entries=entries)
-    except (BotoCoreError, ClientError) as err:
-        raise describe_error(err, f"DeleteMessageBatch on {url}") from None
     return [receipts[int(failed["Id"])][0] for failed in response.get("Failed", [])]

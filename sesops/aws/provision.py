@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import boto3
 
+from sesops.aws import clients
 from sesops.aws.apply import Applier
 from sesops.aws.plan import Change, Spec, plan
 from sesops.aws.readback import read_state
@@ -28,7 +29,7 @@ class ProvisionResult:
 
 def resolve_region(region: str | None, session: boto3.Session | None) -> str:
     """``region``, else the session's (profile or AWS_REGION/AWS_DEFAULT_REGION)."""
-    found = region or (session or boto3.Session()).region_name
+    found = region or (session or clients.session()).region_name
     if not found:
         raise AwsError("no AWS region: pass --region (or region=...), or set AWS_REGION")
     return found
@@ -43,7 +44,7 @@ def provision(
 ) -> ProvisionResult:
     """Make the account match ``spec``; with ``dry_run`` only Get/List/Describe calls are made."""
     region = resolve_region(region, session)
-    session = session or boto3.Session()  # one Session: models load once, not per client
+    session = session or clients.session()  # one Session: models load once, not per client
     queues = (spec.sqs_queue, f"{spec.sqs_queue}-dlq") if spec.sqs_queue else ()
     state = read_state(
         region,

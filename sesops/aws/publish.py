@@ -7,9 +7,10 @@ from itertools import islice
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from sesops.aws.clients import client, describe_error
+from sesops.aws.clients import client
+from sesops.aws.errors import aws_call
+from sesops.aws.messaging import topic_arn_region
 from sesops.errors import AwsError
 
 BATCH_SIZE = 10  # the PublishBatch maximum
@@ -26,7 +27,7 @@ def publish_messages(
 
     Returns the number published. Raises :class:`AwsError` naming the first entry SNS refused.
     """
-    sns = client("sns", session, region or _region_of(topic_arn))
+    sns = client("sns", session, region or topic_arn_region(topic_arn))
     published = 0
     items = iter(messages)
     while batch := list(islice(items, BATCH_SIZE)):
@@ -36,21 +37,14 @@ def publish_messages(
             if subject:
                 entry["Subject"] = subject
             entries.append(entry)
-        try:
+        with aws_call("sns:PublishBatch", topic_arn):
             response = sns.publish_batch(TopicArn=topic_arn, PublishBatchRequestEntries=entries)
-        except (BotoCoreError, ClientError) as err:
-            raise describe_error(err, f"SNS PublishBatch to {topic_arn}") from None
         failed = response.get("Failed") or []
         if failed:
             first = failed[0]
             raise AwsError(
-                f"SNS PublishBatch to {topic_arn}: {len(failed)} of {len(entries)} refused; first: "
+                f"sns:PublishBatch {topic_arn}: {len(failed)} of {len(entries)} refused; first: "
                 f"{first.get('Code', 'Error')}: {first.get('Message', '')}".rstrip(": ")
             )
         published += len(response.get("Successful") or [])
     return published
-
-
-def _region_of(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[3] if len(parts) >= 6 and parts[3] else None

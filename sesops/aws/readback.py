@@ -9,10 +9,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
 from sesops import arns
-from sesops.aws.clients import client, describe_error
+from sesops.aws import clients
+from sesops.aws.clients import client
+from sesops.aws.errors import aws_call, call
+from sesops.aws.identities import identity_attributes, identity_names
 from sesops.aws.state import (
     NOTIFICATION_TYPES,
     EventDestinationState,
@@ -23,7 +25,6 @@ from sesops.aws.state import (
     TopicState,
 )
 
-_BATCH = 100  # SES identity-attribute calls take at most 100 identities
 _MISSING_TOPIC = {"NotFound", "NotFoundException", "InvalidParameter"}
 _MISSING = {"NotFoundException", "ConfigurationSetDoesNotExist", "ConfigurationSetDoesNotExistException"}
 _MISSING_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
@@ -31,10 +32,8 @@ _MISSING_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"
 
 def account_id(session: boto3.Session | None = None, region: str | None = None) -> str:
     """The caller's account (STS GetCallerIdentity)."""
-    try:
+    with aws_call("sts:GetCallerIdentity"):
         return str(client("sts", session, region).get_caller_identity()["Account"])
-    except (ClientError, BotoCoreError) as err:
-        raise describe_error(err, "sts:GetCallerIdentity") from None
 
 
 def read_state(
@@ -52,10 +51,10 @@ def read_state(
     every topic an identity points at is read too, in its own region. Email identities
     inside a requested domain are read as well (``requested=False``).
     """
-    session = session or boto3.Session()  # one Session: service models load once, not per client
+    session = session or clients.session()  # one Session: service models load once, not per client
     account = account_id(session, region)
     ses = client("ses", session, region)
-    listed = _list_identities(ses)
+    listed = identity_names(ses)
     wanted = list(identities) if identities is not None else listed
     domains = {name.lower() for name in wanted if "@" not in name}
     inside = [n for n in listed if "@" in n and n.rpartition("@")[2].lower() in domains and n not in wanted]
@@ -92,32 +91,6 @@ def read_state(
     )
 
 
-def _call(action: str, fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except (ClientError, BotoCoreError) as err:
-        raise describe_error(err, action) from None
-
-
-def _code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
-
-
-def _list_identities(ses: Any) -> list[str]:
-    out: list[str] = []
-    try:
-        for page in ses.get_paginator("list_identities").paginate():
-            out += page.get("Identities", [])
-    except (ClientError, BotoCoreError) as err:
-        raise describe_error(err, "ses:ListIdentities") from None
-    return out
-
-
-def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _BATCH):
-        yield list(items[start : start + _BATCH])
-
-
 def _identities(
     ses: Any,
     wanted: Sequence[str],
@@ -127,23 +100,7 @@ def _identities(
     region: str,
 ) -> list[IdentityState]:
     names = [*wanted, *inside]
-    verification: dict[str, Any] = {}
-    notification: dict[str, Any] = {}
-    for chunk in _chunks(names):
-        verification.update(
-            _call(
-                "ses:GetIdentityVerificationAttributes",
-                ses.get_identity_verification_attributes,
-                Identities=chunk,
-            )["VerificationAttributes"]
-        )
-        notification.update(
-            _call(
-                "ses:GetIdentityNotificationAttributes",
-                ses.get_identity_notification_attributes,
-                Identities=chunk,
-            )["NotificationAttributes"]
-        )
+    verification, notification = identity_attributes(ses, names)
     sesv2 = client("sesv2", session, region)
     out: list[IdentityState] = []
     for name in names:
@@ -165,35 +122,29 @@ def _identities(
 
 
 def _default_configuration_set(sesv2: Any, identity: str) -> str | None:
-    try:
-        response = sesv2.get_email_identity(EmailIdentity=identity)
-    except ClientError as err:
-        if _code(err) in _MISSING:
-            return None
-        raise describe_error(err, "sesv2:GetEmailIdentity") from None
-    except BotoCoreError as err:
-        raise describe_error(err, "sesv2:GetEmailIdentity") from None
-    name = response.get("ConfigurationSetName")
+    response = call(
+        "ses:GetEmailIdentity",
+        sesv2.get_email_identity,
+        resource=identity,
+        absent=_MISSING,
+        EmailIdentity=identity,
+    )
+    name = response.get("ConfigurationSetName") if response is not None else None
     return str(name) if name else None
 
 
 def _topic(sns: Any, arn: str) -> TopicState | None:
-    try:
-        attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
-    except ClientError as err:
-        if _code(err) in _MISSING_TOPIC:
-            return None
-        raise describe_error(err, f"sns:GetTopicAttributes {arn}") from None
-    except BotoCoreError as err:
-        raise describe_error(err, f"sns:GetTopicAttributes {arn}") from None
-    return TopicState(arn=arn, attributes={k: str(v) for k, v in attributes.items()})
+    response = call(
+        "sns:GetTopicAttributes", sns.get_topic_attributes, resource=arn, absent=_MISSING_TOPIC, TopicArn=arn
+    )
+    if response is None:
+        return None
+    return TopicState(arn=arn, attributes={k: str(v) for k, v in response["Attributes"].items()})
 
 
 def _subscriptions(sns: Any, topic_arn: str) -> Iterator[SubscriptionState]:
-    try:
+    with aws_call("sns:ListSubscriptionsByTopic", topic_arn):
         pages = list(sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn))
-    except (ClientError, BotoCoreError) as err:
-        raise describe_error(err, f"sns:ListSubscriptionsByTopic {topic_arn}") from None
     for page in pages:
         for sub in page.get("Subscriptions", []):
             arn = sub.get("SubscriptionArn", "")
@@ -201,8 +152,11 @@ def _subscriptions(sns: Any, topic_arn: str) -> Iterator[SubscriptionState]:
             if not arn.startswith("arn:"):  # "PendingConfirmation" (or "Deleted")
                 yield base
                 continue
-            attrs = _call(
-                "sns:GetSubscriptionAttributes", sns.get_subscription_attributes, SubscriptionArn=arn
+            attrs = call(
+                "sns:GetSubscriptionAttributes",
+                sns.get_subscription_attributes,
+                resource=arn,
+                SubscriptionArn=arn,
             )["Attributes"]
             if str(attrs.get("PendingConfirmation", "false")).lower() == "true":
                 yield base
@@ -212,27 +166,34 @@ def _subscriptions(sns: Any, topic_arn: str) -> Iterator[SubscriptionState]:
 
 
 def _queue(sqs: Any, name: str) -> QueueState | None:
-    try:
-        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    except ClientError as err:
-        if _code(err) in _MISSING_QUEUE:
-            return None
-        raise describe_error(err, f"sqs:GetQueueAttributes {name}") from None
-    except BotoCoreError as err:
-        raise describe_error(err, f"sqs:GetQueueAttributes {name}") from None
+    found = call("sqs:GetQueueUrl", sqs.get_queue_url, resource=name, absent=_MISSING_QUEUE, QueueName=name)
+    if found is None:
+        return None
+    url = found["QueueUrl"]
+    response = call(
+        "sqs:GetQueueAttributes",
+        sqs.get_queue_attributes,
+        resource=name,
+        absent=_MISSING_QUEUE,  # deleted since GetQueueUrl
+        QueueUrl=url,
+        AttributeNames=["All"],
+    )
+    if response is None:
+        return None
+    attributes = response["Attributes"]
     return QueueState(name=name, url=url, arn=attributes.get("QueueArn", ""), attributes=attributes)
 
 
 def _event_destinations(sesv2: Any, name: str) -> tuple[EventDestinationState, ...] | None:
-    try:
-        response = sesv2.get_configuration_set_event_destinations(ConfigurationSetName=name)
-    except ClientError as err:
-        if _code(err) in _MISSING:
-            return None
-        raise describe_error(err, f"sesv2:GetConfigurationSetEventDestinations {name}") from None
-    except BotoCoreError as err:
-        raise describe_error(err, f"sesv2:GetConfigurationSetEventDestinations {name}") from None
+    response = call(
+        "ses:GetConfigurationSetEventDestinations",
+        sesv2.get_configuration_set_event_destinations,
+        resource=name,
+        absent=_MISSING,
+        ConfigurationSetName=name,
+    )
+    if response is None:
+        return None
     return tuple(
         EventDestinationState(
             configuration_set=name,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import boto3
 
+from sesops.aws import clients
 from sesops.aws.doctor import Problem, diagnose
 from sesops.aws.provision import resolve_region
 from sesops.aws.readback import read_state
@@ -33,6 +34,6 @@ def status(
 ) -> StatusReport:
     """Read ``identities`` (all in the region when None) and the topics they use, and diagnose."""
     region = resolve_region(region, session)
-    session = session or boto3.Session()  # one Session: models load once, not per client
+    session = session or clients.session()  # one Session: models load once, not per client
     state = read_state(region, identities=identities, topics=topics, session=session)
     return StatusReport(state=state, problems=diagnose(state, keep_forwarding=keep_forwarding))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import boto3
 
 from sesops import arns
+from sesops.aws import clients
 from sesops.aws.apply import Applier
 from sesops.aws.plan import DEFAULT_TOPIC, EVENT_DESTINATION_NAME, Change
 from sesops.aws.provision import resolve_region
@@ -131,7 +132,7 @@ def teardown(
     dry_run: bool = False,
 ) -> TeardownResult:
     region = resolve_region(region, session)
-    session = session or boto3.Session()  # one Session: models load once, not per client
+    session = session or clients.session()  # one Session: models load once, not per client
     state = read_state(
         region,
         identities=identities,

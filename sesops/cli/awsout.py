@@ -54,12 +54,6 @@ def add_aws_options(parser: Any, *, region_required: bool = False) -> None:
 
 def session_for(profile: str | None) -> Any:
     """One boto3 Session for the whole command (``--profile``, else boto3's default chain)."""
-    import boto3
-    from botocore.exceptions import ProfileNotFound
+    from sesops.aws.clients import session
 
-    from sesops.errors import AwsError
-
-    try:
-        return boto3.Session(profile_name=profile)
-    except ProfileNotFound:
-        raise AwsError(f"--profile {profile}: no such profile in your AWS config") from None
+    return session(profile)
