@@ -1,7 +1,8 @@
 """SES and SNS JSON -> per-recipient rows: the pure event model.
 
-No files, no pandas, no boto3: `parse` turns one decoded record into rows or a control
-kind, `classify` names each row's category.
+No files, no pandas, no boto3: `shapes` is the one table of SES event shapes (details,
+recipients, columns, category rules), `parse` turns one decoded record into rows or a
+control kind by it, `classify` names each row's category by its rules.
 """
 
 from sesops.events.classify import classify

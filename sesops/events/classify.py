@@ -1,4 +1,4 @@
-"""The pure classifier: one ``category`` per event row.
+"""The pure classifier: one ``category`` per event row, by the rules in :mod:`sesops.events.shapes`.
 
 Categories are what an operator acts on, not SES's own vocabulary:
 
@@ -18,9 +18,12 @@ delay          DeliveryDelay
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from collections.abc import Mapping
+from typing import Any
 
+from sesops.events.shapes import Rule, shape_for
+
+#: The categories above, in the order reports list them.
 CATEGORIES: tuple[str, ...] = (
     "hard_bounce",
     "soft_bounce",
@@ -32,18 +35,17 @@ CATEGORIES: tuple[str, ...] = (
     "delay",
 )
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
-
-@lru_cache(maxsize=256)
-def category_for_type(event_type: str) -> str:
-    """snake_case name used as the category of event types without a special rule."""
-    if event_type == "Delivery":
-        return "delivery"
-    if event_type == "DeliveryDelay":
-        return "delay"
-    name = _CAMEL_BOUNDARY.sub("_", event_type.strip())
-    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower() or "unknown"
+def category_by_rule(rule: Rule, row: Mapping[str, Any]) -> str:
+    """The category of the first case of ``rule`` whose conditions all hold for ``row``
+    (contract column -> value; a missing column counts as null)."""
+    for case in rule[:-1]:
+        if all(
+            not row.get(column) if wanted is None else row.get(column) == wanted
+            for column, wanted in case.when
+        ):
+            return case.category
+    return rule[-1].category  # unconditional (EventShape checks it)
 
 
 def classify(
@@ -54,14 +56,11 @@ def classify(
     complaint_feedback_type: str | None = None,
 ) -> str:
     """Return the category of one event row (see the module docstring)."""
-    if event_type == "Bounce":
-        if bounce_type == "Permanent":
-            return "hard_bounce"
-        if bounce_type == "Transient":
-            if bounce_subtype == "General" and not status:
-                return "auto_reply"
-            return "soft_bounce"
-        return "undetermined"
-    if event_type == "Complaint":
-        return "not_spam" if complaint_feedback_type == "not-spam" else "complaint"
-    return category_for_type(event_type)
+    row = {
+        "event_type": event_type,
+        "bounce_type": bounce_type,
+        "bounce_subtype": bounce_subtype,
+        "status": status,
+        "complaint_feedback_type": complaint_feedback_type,
+    }
+    return category_by_rule(shape_for(event_type).rule, row)

@@ -25,7 +25,8 @@ from typing import Any
 import orjson
 
 from sesops.errors import RecordError
-from sesops.events.classify import classify
+from sesops.events.classify import category_by_rule
+from sesops.events.shapes import shape_for
 
 #: The row contract: column names in order. Times are tz-aware UTC once loaded.
 COLUMNS: tuple[str, ...] = (
@@ -56,15 +57,6 @@ Row = tuple[Any, ...]
 EVENT_PUBLISHING_VALIDATION = "Successfully validated SNS topic for Amazon SES event publishing."
 SNS_CONTROL_TYPES = frozenset({"SubscriptionConfirmation", "UnsubscribeConfirmation"})
 SES_CONTROL_TYPES = frozenset({"AmazonSnsSubscriptionSucceeded"})
-
-# Where each event type keeps its own details and (for four types) its recipients.
-_DETAIL_KEY = {"Rendering Failure": "failure", "DeliveryDelay": "deliveryDelay"}
-_RECIPIENTS = {
-    "Bounce": ("bounce", "bouncedRecipients"),
-    "Complaint": ("complaint", "complainedRecipients"),
-    "Delivery": ("delivery", "recipients"),
-    "DeliveryDelay": ("deliveryDelay", "delayedRecipients"),
-}
 
 #: What is stripped from both ends of an address (the fast path strips the same set).
 EMAIL_WHITESPACE = " \t\r\n\f\v\u00a0"
@@ -213,15 +205,15 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     mail = message.get("mail")
     if not isinstance(mail, dict):
         raise RecordError(f"SES {event_type} without a mail object")
-    where = _RECIPIENTS.get(event_type)
-    detail_key = where[0] if where else _DETAIL_KEY.get(event_type, event_type[:1].lower() + event_type[1:])
+    shape = shape_for(event_type)
+    detail_key, list_key = shape.detail_key, shape.recipients_key
     detail = message.get(detail_key)
-    if where is not None:
+    if list_key is not None:
         if not isinstance(detail, dict):
             raise RecordError(f"SES {event_type} without its {detail_key!r} object")
-        recipients = detail.get(where[1])
+        recipients = detail.get(list_key)
         if not isinstance(recipients, list) or not recipients:
-            raise RecordError(f"SES {event_type} without {detail_key}.{where[1]}")
+            raise RecordError(f"SES {event_type} without {detail_key}.{list_key}")
     else:
         recipients = mail.get("destination")
         if not isinstance(recipients, list) or not recipients:
@@ -229,19 +221,8 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     if not isinstance(detail, dict):
         detail = {}
 
-    timestamp = detail.get("timestamp") or mail.get("timestamp")
     headers = mail.get("commonHeaders")
-    subject = headers.get("subject") if isinstance(headers, dict) else None
-    bounce_type = detail.get("bounceType") if event_type == "Bounce" else None
-    bounce_subtype = detail.get("bounceSubType") if event_type == "Bounce" else None
-    feedback_type = detail.get("complaintFeedbackType") if event_type == "Complaint" else None
-    complaint_subtype = detail.get("complaintSubType") if event_type == "Complaint" else None
-    delay_type = detail.get("delayType") if event_type == "DeliveryDelay" else None
-    feedback_id = detail.get("feedbackId")
-    message_id = mail.get("messageId")
-    source = mail.get("source")
-    account = mail.get("sendingAccountId")
-
+    values = {column: detail.get(field) for column, field in shape.columns}
     pairs = [
         (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
         if type(r) is dict
@@ -250,18 +231,18 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     ]
     return emit_rows(
         event_type,
-        timestamp,
+        detail.get("timestamp") or mail.get("timestamp"),
         pairs,
-        bounce_type,
-        bounce_subtype,
-        feedback_type,
-        complaint_subtype,
-        delay_type,
-        message_id,
-        feedback_id,
-        source,
-        account,
-        subject,
+        values.get("bounce_type"),
+        values.get("bounce_subtype"),
+        values.get("complaint_feedback_type"),
+        values.get("complaint_subtype"),
+        values.get("delay_type"),
+        mail.get("messageId"),
+        detail.get("feedbackId"),
+        mail.get("source"),
+        mail.get("sendingAccountId"),
+        headers.get("subject") if isinstance(headers, dict) else None,
         sns_id,
         topic,
     )
@@ -286,9 +267,8 @@ def emit_rows(
 ) -> list[Row]:
     """Rows for one message's (address, action, status, diagnostic) recipients: the one
     place addresses are normalised and categories assigned, whichever decoder read them."""
-    # Only an auto-reply depends on the recipient (Transient/General without a status).
-    per_recipient = event_type == "Bounce" and bounce_type == "Transient" and bounce_subtype == "General"
-    category = classify(event_type, bounce_type, bounce_subtype, "x", feedback_type)
+    shape = shape_for(event_type)
+    category = shape.fixed_category
     rows: list[Row] = []
     for address, action, status, diagnostic in recipients:
         email = normalize_email(address) if type(address) is str else ""
@@ -315,9 +295,13 @@ def emit_rows(
                 subject,
                 sns_id,
                 topic,
-                ("auto_reply" if not status else "soft_bounce") if per_recipient else category,
+                category,
             )
         )
+    if category is None:  # the rule reads the row (a bounce's category can differ per recipient)
+        rows = [
+            (*row[:-1], category_by_rule(shape.rule, dict(zip(COLUMNS, row, strict=True)))) for row in rows
+        ]
     return rows
 
 

@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 
 from sesops.errors import InputError
 from sesops.events.parse import COLUMNS
-from sesops.events.parse import EMAIL_WHITESPACE as _WHITESPACE
-from sesops.load.dedupe import HASH_COLUMNS, hash_sql
+from sesops.load.dedupe import HASH_COLUMNS
+from sesops.load.fastsql import MACROS, query
 from sesops.load.frames import parse_timestamps
 from sesops.load.sources import RawRecord, open_lines
 
@@ -41,182 +40,6 @@ log = logging.getLogger(__name__)
 
 #: Below this size the pure parser is as quick as starting DuckDB.
 MIN_BYTES = 1 << 20
-#: DuckDB's JSON buffers scale with this; SNS caps a message at 256 KiB, so longer lines
-#: are unusual enough to leave to the pure parser.
-MAX_LINE_BYTES = 2 << 20
-
-Shape = str | list["Shape"] | dict[str, "Shape"]
-
-_RECIPIENT: Shape = {
-    "emailAddress": "VARCHAR",
-    "action": "VARCHAR",
-    "status": "VARCHAR",
-    "diagnosticCode": "VARCHAR",
-}
-_WITH_TIMESTAMP: Shape = {"timestamp": "VARCHAR"}
-# The parts of an SES object the row contract needs (a json_transform structure).
-_SES_SHAPE: dict[str, Shape] = {
-    "notificationType": "VARCHAR",
-    "eventType": "VARCHAR",
-    "mail": {
-        "timestamp": "VARCHAR",
-        "messageId": "VARCHAR",
-        "source": "VARCHAR",
-        "sendingAccountId": "VARCHAR",
-        "destination": ["VARCHAR"],
-        "commonHeaders": {"subject": "VARCHAR"},
-    },
-    "bounce": {
-        "bounceType": "VARCHAR",
-        "bounceSubType": "VARCHAR",
-        "feedbackId": "VARCHAR",
-        "timestamp": "VARCHAR",
-        "bouncedRecipients": [_RECIPIENT],
-    },
-    "complaint": {
-        "complaintFeedbackType": "VARCHAR",
-        "complaintSubType": "VARCHAR",
-        "feedbackId": "VARCHAR",
-        "timestamp": "VARCHAR",
-        "complainedRecipients": [_RECIPIENT],
-    },
-    "delivery": {"timestamp": "VARCHAR", "recipients": ["VARCHAR"]},
-    "deliveryDelay": {"timestamp": "VARCHAR", "delayType": "VARCHAR", "delayedRecipients": [_RECIPIENT]},
-    "open": _WITH_TIMESTAMP,
-    "click": _WITH_TIMESTAMP,
-    "subscription": _WITH_TIMESTAMP,
-}
-_ENVELOPE_SHAPE: dict[str, Shape] = {
-    "Type": "VARCHAR",
-    "MessageId": "VARCHAR",
-    "TopicArn": "VARCHAR",
-    "Message": "VARCHAR",
-}
-
-_OTHER_TYPES = {
-    "Send": "send",
-    "Reject": "reject",
-    "Open": "open",
-    "Click": "click",
-    "Rendering Failure": "rendering_failure",
-    "Subscription": "subscription",
-}
-
-
-def _duck_type(shape: Shape) -> str:
-    """The DuckDB type of a json_transform structure."""
-    if isinstance(shape, str):
-        return shape
-    if isinstance(shape, list):
-        return _duck_type(shape[0]) + "[]"
-    return "STRUCT(" + ", ".join(f'"{name}" {_duck_type(kind)}' for name, kind in shape.items()) + ")"
-
-
-_MACROS = f"""
-CREATE OR REPLACE TEMP MACRO sesops_email(a) AS
-    CASE WHEN contains(a, '<') AND suffix(trim(a, '{_WHITESPACE}'), '>')
-    THEN lower(trim(regexp_extract(trim(a, '{_WHITESPACE}'), '<([^<]*)>$', 1), '{_WHITESPACE}'))
-    ELSE lower(trim(a, '{_WHITESPACE}')) END;
-"""
-
-
-def _sql(path_param: str, *, guarded: bool = False, ordinals: bool = False) -> str:
-    """The whole fast path as one query over the file at ``path_param``.
-
-    Output: the contract columns plus ``_regular``; each irregular message appears once
-    as an all-NULL row. With ``ordinals`` it also numbers messages (``_ordinal``, the
-    non-blank line count), which costs a streaming window, so it is asked for only
-    when the first pass found irregular messages. ``guarded`` wraps the Message parse
-    in ``try()``: about twice as slow, but it survives a Message that looks like an
-    object and is not valid JSON.
-    """
-    fields = {**_ENVELOPE_SHAPE, **_SES_SHAPE}
-    columns = ", ".join(f"\"{k}\": '{_duck_type(v)}'" for k, v in fields.items())
-    ses_type = _duck_type(_SES_SHAPE)
-    parse = f"json_transform(\"Message\", '{orjson.dumps(_SES_SHAPE).decode()}')"
-    if guarded:
-        parse = f"try({parse})"
-    raw_ses = "struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in _SES_SHAPE) + f")::{ses_type}"
-    other_types = ", ".join(f"'{t}'" for t in _OTHER_TYPES)
-    category_other = " ".join(f"WHEN '{t}' THEN '{c}'" for t, c in _OTHER_TYPES.items())
-    ordinal = "row_number() OVER ()" if ordinals else "NULL::BIGINT"
-    return f"""
-WITH messages AS (
-    SELECT {ordinal} AS ordinal, "MessageId" AS sns_id, "TopicArn" AS topic,
-        CASE
-            WHEN "notificationType" IS NOT NULL OR "eventType" IS NOT NULL THEN {raw_ses}
-            WHEN "Type" = 'Notification' AND starts_with(ltrim("Message"), '{{') THEN {parse}
-        END AS s
-    FROM read_json({path_param}, format='newline_delimited', ignore_errors=true,
-                   maximum_object_size={MAX_LINE_BYTES}, columns={{{columns}}})
-), typed AS (
-    SELECT ordinal, sns_id, topic, s, coalesce(s."eventType", s."notificationType") AS et
-    FROM messages
-), judged AS (
-    -- Per-message scalars before the unnest (it copies whatever is still in the row). Each
-    -- message has either detailed recipients (structs) or bare addresses, never both.
-    SELECT ordinal, et AS event_type,
-        CASE et
-            WHEN 'Bounce' THEN s.bounce.bouncedRecipients
-            WHEN 'Complaint' THEN s.complaint.complainedRecipients
-            WHEN 'DeliveryDelay' THEN s.deliveryDelay.delayedRecipients
-        END AS detailed,
-        CASE WHEN et = 'Delivery' THEN s.delivery.recipients
-            WHEN et IN ({other_types}) THEN s.mail.destination
-        END AS bare,
-        coalesce(s.mail IS NOT NULL AND coalesce(len(detailed), len(bare)) > 0, false) AS regular,
-        coalesce(
-            nullif(CASE et
-                WHEN 'Bounce' THEN s.bounce.timestamp WHEN 'Complaint' THEN s.complaint.timestamp
-                WHEN 'Delivery' THEN s.delivery.timestamp WHEN 'DeliveryDelay' THEN s.deliveryDelay.timestamp
-                WHEN 'Open' THEN s.open.timestamp WHEN 'Click' THEN s.click.timestamp
-                WHEN 'Subscription' THEN s.subscription.timestamp END, ''),
-            s.mail.timestamp) AS "timestamp",  -- parsed by Arrow afterwards: much cheaper
-        CASE WHEN et = 'Bounce' THEN s.bounce.bounceType END AS bounce_type,
-        CASE WHEN et = 'Bounce' THEN s.bounce.bounceSubType END AS bounce_subtype,
-        CASE WHEN et = 'Complaint' THEN s.complaint.complaintFeedbackType END AS complaint_feedback_type,
-        CASE WHEN et = 'Complaint' THEN s.complaint.complaintSubType END AS complaint_subtype,
-        CASE WHEN et = 'DeliveryDelay' THEN s.deliveryDelay.delayType END AS delay_type,
-        s.mail.messageId AS message_id,
-        CASE et WHEN 'Bounce' THEN s.bounce.feedbackId WHEN 'Complaint' THEN s.complaint.feedbackId END
-            AS feedback_id,
-        s.mail.source AS source, s.mail.sendingAccountId AS sending_account_id,
-        s.mail.commonHeaders.subject AS subject, sns_id AS sns_message_id, topic AS topic_arn
-    FROM typed
-), flat AS (
-    -- Unnests in the select list walk their lists in parallel: one of the two is NULL,
-    -- so the other sets the rows. An irregular message keeps one all-NULL row.
-    SELECT * EXCLUDE (detailed, bare),
-        unnest(CASE WHEN regular THEN detailed ELSE list_value(NULL) END) AS d,
-        unnest(CASE WHEN regular THEN bare END) AS b,
-        coalesce(generate_subscripts(CASE WHEN regular THEN detailed ELSE list_value(NULL) END, 1),
-                 generate_subscripts(CASE WHEN regular THEN bare END, 1)) = 1 AS first_of_message
-    FROM judged
-), normalized AS (
-    SELECT * EXCLUDE (d, b), sesops_email(coalesce(d.emailAddress, b)) AS email,
-        d.action AS action, d.status AS status, d.diagnosticCode AS diagnostic_code
-    FROM flat
-)
-SELECT event_type, "timestamp", email,
-    CASE WHEN contains(email, '@') THEN nullif(split_part(email, '@', -1), '') END AS recipient_domain,
-    bounce_type, bounce_subtype, action, status, diagnostic_code,
-    complaint_feedback_type, complaint_subtype, delay_type, message_id, feedback_id, source,
-    sending_account_id, subject, sns_message_id, topic_arn,
-    CASE event_type
-        WHEN 'Bounce' THEN CASE bounce_type
-            WHEN 'Permanent' THEN 'hard_bounce'
-            WHEN 'Transient' THEN CASE WHEN bounce_subtype = 'General'
-                AND coalesce(status, '') = '' THEN 'auto_reply' ELSE 'soft_bounce' END
-            ELSE 'undetermined' END
-        WHEN 'Complaint' THEN CASE WHEN complaint_feedback_type = 'not-spam'
-            THEN 'not_spam' ELSE 'complaint' END
-        WHEN 'Delivery' THEN 'delivery'
-        WHEN 'DeliveryDelay' THEN 'delay'
-        {category_other}
-    END AS category,
-    ordinal AS _ordinal, regular AS _regular, first_of_message AS _first, {hash_sql()}
-FROM normalized
-"""
 
 
 def worth_it(path: Path) -> bool:
@@ -251,12 +74,12 @@ def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> 
         # Let DuckDB run ahead of the Python side (dedupe, filtering) by a few batches.
         con.execute("SET max_streaming_buffer_size = '64MB'")
         con.execute("SET streaming_buffer_size = '64MB'")
-        con.execute(_MACROS)
+        con.execute(MACROS)
         try:
-            handed_over = _stream(con, _sql("$path"), params, path, collector, progress)
+            handed_over = _stream(con, query("$path"), params, path, collector, progress)
         except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
             collector.rollback(mark)
-            handed_over = _stream(con, _sql("$path", guarded=True), params, path, collector, progress)
+            handed_over = _stream(con, query("$path", guarded=True), params, path, collector, progress)
         if handed_over:
             ordinals, total = _irregular_ordinals(con, params)
     except duckdb.Error as err:
@@ -332,7 +155,7 @@ def _keep_regular(table: pa.Table, collector: _Collector) -> int:
 
 
 def _irregular_ordinals(con: Any, params: dict[str, str]) -> tuple[list[int], int]:
-    numbered = _sql("$path", guarded=True, ordinals=True)
+    numbered = query("$path", guarded=True, ordinals=True)
     [(ordinals, total)] = con.execute(
         f"""SELECT list(DISTINCT _ordinal ORDER BY _ordinal)
                 FILTER (WHERE NOT _regular OR recipient_domain IS NULL),

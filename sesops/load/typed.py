@@ -2,10 +2,11 @@
 
 msgspec decodes straight into structs that name only the fields the row contract uses,
 so the bulky parts of a notification (``mail.headers``, ``commonHeaders.to``, tags, ...)
-are skipped instead of built as Python objects. The few fields kept are handed to
-:func:`sesops.events.parse.ses_rows` as a small dict, so there is one mapping to rows. Anything
-this cannot decode, or does not recognise, returns ``None`` and goes to the general parser,
-which gives the same rows or says why it refuses.
+are skipped instead of built as Python objects. The structs are made from the table in
+:mod:`sesops.events.shapes`, and the fields kept go to :func:`sesops.events.parse.emit_rows`,
+so there is one mapping to rows. Anything this cannot decode, or does not recognise,
+returns ``None`` and goes to the general parser, which gives the same rows or says why it
+refuses.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import msgspec
 
 from sesops.errors import RecordError
 from sesops.events.parse import Row, emit_rows
+from sesops.events.shapes import RECIPIENT_FIELDS, SHAPES, SHAPES_BY_TYPE, EventShape
 
 _UNSET: Any = msgspec.UNSET
 
@@ -33,63 +35,6 @@ class _Mail(msgspec.Struct):
     commonHeaders: _Headers | None = None
 
 
-class _Recipient(msgspec.Struct):
-    emailAddress: Any = None
-    action: Any = None
-    status: Any = None
-    diagnosticCode: Any = None
-
-
-class _Bounce(msgspec.Struct):
-    bounceType: Any = None
-    bounceSubType: Any = None
-    feedbackId: Any = None
-    timestamp: Any = None
-    bouncedRecipients: list[_Recipient] | None = None
-
-
-class _Complaint(msgspec.Struct):
-    complaintFeedbackType: Any = None
-    complaintSubType: Any = None
-    feedbackId: Any = None
-    timestamp: Any = None
-    complainedRecipients: list[_Recipient] | None = None
-
-
-class _Delivery(msgspec.Struct):
-    timestamp: Any = None
-    feedbackId: Any = None
-    recipients: list[Any] | None = None
-
-
-class _Delay(msgspec.Struct):
-    delayType: Any = None
-    timestamp: Any = None
-    feedbackId: Any = None
-    delayedRecipients: list[_Recipient] | None = None
-
-
-class _Stamped(msgspec.Struct):
-    timestamp: Any = None
-    feedbackId: Any = None
-
-
-class _Ses(msgspec.Struct):
-    notificationType: Any = None
-    eventType: Any = None
-    mail: _Mail | None = None
-    bounce: _Bounce | None = None
-    complaint: _Complaint | None = None
-    delivery: _Delivery | None = None
-    deliveryDelay: _Delay | None = None
-    send: _Stamped | None = None
-    reject: _Stamped | None = None
-    open: _Stamped | None = None
-    click: _Stamped | None = None
-    failure: _Stamped | None = None
-    subscription: _Stamped | None = None
-
-
 class _Envelope(msgspec.Struct):
     Type: Any = _UNSET
     MessageId: Any = None
@@ -100,22 +45,31 @@ class _Envelope(msgspec.Struct):
     eventType: Any = _UNSET
 
 
-# Event types whose details _Ses keeps, where, and (for four) the list of recipients.
-_DETAIL = {
-    "Bounce": ("bounce", "bouncedRecipients"),
-    "Complaint": ("complaint", "complainedRecipients"),
-    "Delivery": ("delivery", "recipients"),
-    "DeliveryDelay": ("deliveryDelay", "delayedRecipients"),
-    "Send": ("send", None),
-    "Reject": ("reject", None),
-    "Open": ("open", None),
-    "Click": ("click", None),
-    "Rendering Failure": ("failure", None),
-    "Subscription": ("subscription", None),
-}
+_Recipient: Any = msgspec.defstruct("_Recipient", [(name, Any, None) for name in RECIPIENT_FIELDS])
+
+
+def _detail_struct(shape: EventShape) -> Any:
+    """A struct of the detail fields ``shape`` reads, and its recipients list if it has one."""
+    fields: list[tuple[str, Any, Any]] = [(name, Any, None) for name in shape.detail_fields]
+    if shape.recipients_key is not None:
+        item = _Recipient if shape.detailed_recipients else Any
+        fields.append((shape.recipients_key, list[item] | None, None))  # type: ignore[valid-type]
+    return msgspec.defstruct("_" + shape.detail_key.title(), fields)
+
+
+# The SES object: the mail, and one optional detail struct per event type in the table.
+_Ses: Any = msgspec.defstruct(
+    "_Ses",
+    [
+        ("notificationType", Any, None),
+        ("eventType", Any, None),
+        ("mail", _Mail | None, None),
+        *((shape.detail_key, _detail_struct(shape) | None, None) for shape in SHAPES),
+    ],
+)
 
 _envelope = msgspec.json.Decoder(_Envelope)
-_ses = msgspec.json.Decoder(_Ses)
+_ses: msgspec.json.Decoder[Any] = msgspec.json.Decoder(_Ses)
 
 
 def notification_line_rows(line: bytes) -> list[Row] | None:
@@ -142,13 +96,13 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     event_type = ses.eventType or ses.notificationType
-    where = _DETAIL.get(event_type) if type(event_type) is str else None
-    if where is None:
+    shape = SHAPES_BY_TYPE.get(event_type) if type(event_type) is str else None
+    if shape is None:
         return None
     mail = ses.mail
     if mail is None:
         raise RecordError(f"SES {event_type} without a mail object")
-    detail_key, list_key = where
+    detail_key, list_key = shape.detail_key, shape.recipients_key
     detail = getattr(ses, detail_key)
     if list_key is not None:
         if detail is None:
@@ -168,18 +122,16 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
         else (r, None, None, None)
         for r in recipients
     ]
-    bounce = ses.bounce if event_type == "Bounce" else None
-    complaint = ses.complaint if event_type == "Complaint" else None
-    delay = ses.deliveryDelay if event_type == "DeliveryDelay" else None
+    values = {column: getattr(detail, field) for column, field in shape.columns} if detail is not None else {}
     return emit_rows(
         event_type,
         (detail.timestamp if detail is not None else None) or mail.timestamp,
         pairs,
-        bounce.bounceType if bounce is not None else None,
-        bounce.bounceSubType if bounce is not None else None,
-        complaint.complaintFeedbackType if complaint is not None else None,
-        complaint.complaintSubType if complaint is not None else None,
-        delay.delayType if delay is not None else None,
+        values.get("bounce_type"),
+        values.get("bounce_subtype"),
+        values.get("complaint_feedback_type"),
+        values.get("complaint_subtype"),
+        values.get("delay_type"),
         mail.messageId,
         detail.feedbackId if detail is not None else None,
         mail.source,

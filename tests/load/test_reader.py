@@ -205,7 +205,7 @@ def test_duckdb_and_python_engines_agree(tmp_path: Path, suffix: str) -> None:
 
 
 def test_a_line_too_long_for_duckdb_falls_back_to_the_pure_parser(tmp_path: Path) -> None:
-    from sesops.load.fastload import MAX_LINE_BYTES
+    from sesops.load.fastsql import MAX_LINE_BYTES
 
     huge = bounce("big@x.org", feedback_id="fb-big")
     huge["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = "x" * (MAX_LINE_BYTES + 10)
