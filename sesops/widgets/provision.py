@@ -148,7 +148,7 @@ class PlanApplyPanel(Panel):
             self.notice.info(f"{changes} change(s) planned in {result.region}; nothing has changed yet")
 
     def apply(self) -> None:
-        """Carry out the plan shown, then read the wiring back."""
+        """Carry out the plan shown, then read the wiring back (and list the identities again)."""
         planned, spec = self.planned, self._planned_spec
         if planned is None or spec is None:
             self.notice.error(InputError("nothing planned: press Plan first, check the plan, then Apply"))
@@ -167,6 +167,7 @@ class PlanApplyPanel(Panel):
             self.readback.check(
                 identities=spec.identities, topics=(spec.topic,), keep_forwarding=spec.keep_forwarding
             )
+            self.identities.refresh()  # the picker shows each identity's wiring: now changed
 
     def _inputs_changed(self) -> None:
         if self.planned is not None:
