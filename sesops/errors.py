@@ -16,13 +16,27 @@ Every error sesops raises on purpose derives from :class:`SesopsError`, so calle
     │   ├── TopicNotAllowed         TopicArn not in the allowlist
     │   └── MessageTooOld           Timestamp older than the allowed age
     ├── StoreError              the capture store cannot be opened or written
+    ├── MissingExtra            an optional extra (analysis, sandbox, notebooks) is not installed
     └── AwsError                an AWS call failed; the message says what to fix
         └── ProvisionError          a provisioning plan cannot be applied as asked
 
 Messages are short and say what was wrong and, where there is one, how to fix it.
+
+:func:`require_extra` is the one check that an optional extra is installed; ``EXTRAS`` names
+the top-level modules sesops imports from each (``pyproject.toml`` lists the extras' packages).
 """
 
 from __future__ import annotations
+
+import importlib.util
+
+# Optional extra -> the top-level modules sesops imports from it; the core (capture, verify,
+# provision, simulate) needs none of them. tests/test_imports.py keeps this in step with pyproject.
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "analysis": ("pandas", "pyarrow", "numpy", "duckdb", "msgspec", "matplotlib"),
+    "sandbox": ("moto", "flask"),
+    "notebooks": ("ipywidgets", "ipykernel", "jupyterlab", "nbclient", "nbformat", "papermill"),
+}
 
 
 class SesopsError(Exception):
@@ -86,6 +100,30 @@ class MessageTooOld(VerificationError):
 
 class StoreError(SesopsError):
     """The capture store cannot be opened or written."""
+
+
+class MissingExtra(SesopsError):
+    """An optional extra is not installed; the message says which and how to install it."""
+
+    def __init__(self, extra: str, module: str) -> None:
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"this needs the {extra!r} extra: pip install 'sesops[{extra}]' ({module} is not installed)"
+        )
+
+
+def require_extra(extra: str) -> None:
+    """Raise :class:`MissingExtra` unless every module of ``extra`` (see ``EXTRAS``) is importable."""
+    for module in EXTRAS[extra]:
+        if importlib.util.find_spec(module) is None:
+            raise MissingExtra(extra, module)
+
+
+def extra_providing(module: str) -> str | None:
+    """The extra that installs the top-level package of ``module`` (``"pandas.core"`` -> analysis)."""
+    top = module.partition(".")[0]
+    return next((extra for extra, modules in EXTRAS.items() if top in modules), None)
 
 
 class AwsError(SesopsError):
