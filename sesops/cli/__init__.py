@@ -1,10 +1,13 @@
 """The ``sesops`` command line: argument parsing and printing only.
 
 Each subcommand lives in its own module under :mod:`sesops.cli` exposing
-``register(subparsers)``; its handler calls one library function. Heavy imports
-(pandas, boto3, moto) happen inside handlers so ``--help`` stays instant.
-Errors raised on purpose (:class:`~sesops.errors.SesopsError`) become one line on
-stderr, never a traceback.
+``register(subparsers)``; its handler calls one library function. Those modules import
+only the standard library and :mod:`sesops.errors` at the top: everything heavier (boto3,
+pandas, moto) is imported inside handlers, so ``sesops --help`` stays instant and a
+receiver host never loads the analysis stack (``tests/test_imports.py`` checks both).
+
+Every failure sesops documents becomes one line on stderr and an exit status (``EPILOG``),
+never a traceback; only a bug still shows one.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sesops.errors import SesopsError
+from sesops.errors import (
+    AwsError,
+    CertificateUnavailable,
+    MissingExtra,
+    ProvisionError,
+    SesopsError,
+    extra_providing,
+)
 
 # Subcommand modules, in the order --help lists them.
 _COMMANDS: tuple[str, ...] = (
@@ -35,12 +45,26 @@ _COMMANDS: tuple[str, ...] = (
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
+EXIT_AWS = 3
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+exit status:
+  0  done; nothing wrong
+  1  problems found (status: the wiring is broken; verify: a signature failed)
+  2  usage or input error: a bad option, a missing or unreadable file or store, a missing extra
+  3  AWS or network failure: unknown profile, no credentials, unreachable endpoint, a refused call
+
+serve and drain need only the core install; load and the analysis need sesops[analysis],
+sandbox and demo sesops[sandbox] too, notebook sesops[notebooks]."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sesops",
         description="Amazon SES bounce and complaint handling: provision, verify, capture, analyse, suppress.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -64,14 +88,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
-    except SesopsError as err:
-        print(f"sesops {args.command}: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"sesops {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as err:
+        failure = describe_failure(err)
+        if failure is None:
+            raise  # a bug: its traceback is the report
+        status, message = failure
+        print(f"sesops {args.command}: error: {message}", file=sys.stderr)
+        return status
+
+
+def describe_failure(err: Exception) -> tuple[int, str] | None:
+    """(exit status, one-line message) for a failure the CLI reports; None for a bug."""
+    if isinstance(err, SesopsError):
+        return exit_status(err), str(err)
+    if isinstance(err, ModuleNotFoundError) and err.name:
+        extra = extra_providing(err.name)  # an optional package imported past a require_extra check
+        return None if extra is None else (EXIT_USAGE, str(MissingExtra(extra, err.name)))
+    if isinstance(err, OSError) and err.filename is not None:
+        return EXIT_USAGE, f"{err.filename}: {err.strerror or err}"
+    if _is_botocore_error(err):  # a safety net: sesops.aws maps these to AwsError itself
+        from sesops.aws.clients import describe_error
+
+        return EXIT_AWS, str(describe_error(err, "AWS"))
+    return None
+
+
+def exit_status(err: SesopsError) -> int:
+    """2 for what the user can change in the command, 3 for AWS and the network."""
+    if isinstance(err, ProvisionError):  # the plan cannot be applied as asked: change the request
+        return EXIT_USAGE
+    if isinstance(err, AwsError | CertificateUnavailable):
+        return EXIT_AWS
+    return EXIT_USAGE
+
+
+def _is_botocore_error(err: Exception) -> bool:
+    """Whether ``err`` comes from botocore; never imports it (no botocore loaded, no botocore error)."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return False
+    return isinstance(err, exceptions.BotoCoreError | exceptions.ClientError)
 
 
 def run() -> None:

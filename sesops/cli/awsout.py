@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sesops.aws.doctor import Problem
-from sesops.aws.plan import MARKS, Change
+if TYPE_CHECKING:  # the subcommands register their options without loading sesops.aws
+    from sesops.aws.doctor import Problem
+    from sesops.aws.plan import Change
 
 
 def plan_table(steps: Sequence[Change]) -> str:
     """One line per step: mark, what, which, detail; columns aligned."""
+    from sesops.aws.plan import MARKS
+
     if not steps:
         return "  (nothing to do)"
     what = max(len(s.resource) for s in steps)
@@ -22,6 +25,8 @@ def plan_table(steps: Sequence[Change]) -> str:
 
 
 def plan_summary(steps: Sequence[Change], *, applied: bool) -> str:
+    from sesops.aws.plan import MARKS
+
     counts = {mark: sum(1 for s in steps if s.mark == mark) for mark in MARKS}
     parts = [f"{counts['create']} to create", f"{counts['update']} to change"]
     if counts["delete"]:

@@ -39,6 +39,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sesops.errors import require_extra
+
+    require_extra("analysis")
+    require_extra("sandbox")
     from sesops.cli.waiting import wait_for_interrupt
     from sesops.demo.run import running_demo
 

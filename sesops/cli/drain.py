@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_signal)
     store = CaptureStore(args.db)
     try:
-        with tqdm(unit="msg", disable=args.quiet, desc="drain", total=args.max) as bar:
+        with tqdm(unit="msg", disable=args.quiet, desc="drain", total=args.max, delay=0.5) as bar:
             result = drain(
                 store,
                 args.queue,

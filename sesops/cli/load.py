@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sesops.errors import InputError
+from sesops.errors import InputError, require_extra
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
@@ -34,6 +34,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InputError(f"--out {args.out}: unknown suffix; use one of {', '.join(OUTPUT_SUFFIXES)}")
+    require_extra("analysis")
     from sesops.load.reader import read_events
     from sesops.load.summary import format_load_summary, write_table
 

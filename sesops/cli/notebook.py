@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sesops.errors import require_extra
+
 NOTEBOOKS = Path("notebooks")
 
 
@@ -82,6 +84,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    require_extra("notebooks")
     from sesops.notebook.runs import NotebookFailed, run_notebook
 
     parameters = dict(args.parameter)
@@ -113,6 +116,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
+    require_extra("notebooks")
+    require_extra("sandbox")
     from sesops.notebook.lab import run_lab
 
     extra = args.jupyter_args[1:] if args.jupyter_args[:1] == ["--"] else args.jupyter_args

@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sesops.errors import require_extra
+
+    require_extra("sandbox")
     from sesops.cli.waiting import wait_for_interrupt
     from sesops.sandbox.server import Sandbox, dummy_environ
 

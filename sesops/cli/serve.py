@@ -7,7 +7,6 @@ responses go out, then exits 0.
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
+
     from sesops.capture.receiver import make_app
     from sesops.capture.serving import listening_url, serve_until_signal, start_server
     from sesops.capture.store import CaptureStore

@@ -67,11 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.topic_arn is not None:
         if args.raw or args.redelivery_rate:
             raise InputError("--raw and --redelivery-rate apply to --out only (SNS builds the envelopes)")
-        session = None
-        if args.profile:
-            import boto3
+        from sesops.cli.awsout import session_for
 
-            session = boto3.Session(profile_name=args.profile)
+        session = session_for(args.profile) if args.profile else None
         count = publish(config, args.topic_arn, session=session, region=args.region)
         print(f"published {count} SES notifications to {args.topic_arn}")
         return 0

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from sesops.cli.awsout import add_aws_options, plan_summary, plan_table, session_for
-from sesops.errors import ProvisionError
+from sesops.errors import InputError
 
 
 def register(subparsers: Any) -> None:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.yes:
         if not sys.stdin.isatty():
-            raise ProvisionError("not a terminal: pass --yes to tear down without a question")
+            raise InputError("not a terminal: pass --yes to tear down without a question")
         answer = input(f"Apply these {len(changes)} change(s)? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
             print("nothing changed.")

@@ -184,7 +184,7 @@ def test_cli_drain(tmp_path: Path, authority: SigningAuthority, capsys: pytest.C
     assert main([*args, "--wait", "30"]) == 2
     assert "--wait must be between 0 and 20" in capsys.readouterr().err
     assert (
-        main(["drain", "--region", REGION, "--queue", "nope", "--db", str(db), "--quiet", "--wait", "0"]) == 2
+        main(["drain", "--region", REGION, "--queue", "nope", "--db", str(db), "--quiet", "--wait", "0"]) == 3
     )
     err = capsys.readouterr().err
     assert "GetQueueUrl" in err and "Traceback" not in err

@@ -100,7 +100,7 @@ def test_expected_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["provision", "--region", REGION, "--identity", "x.com", "--types", "Bounce,Open"]) == 2
     err = capsys.readouterr().err
     assert "unknown type 'Open'" in err and "Traceback" not in err
-    assert main(["status", "--region", REGION, "--profile", "no-such-profile"]) == 2
+    assert main(["status", "--region", REGION, "--profile", "no-such-profile"]) == 3  # AWS: exit 3
     assert "no such profile" in capsys.readouterr().err
 
 
@@ -110,7 +110,7 @@ def test_no_credentials_is_an_aws_error_not_a_traceback(
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    assert main(["status", "--region", REGION]) == 2
+    assert main(["status", "--region", REGION]) == 3  # AWS: exit 3
     err = capsys.readouterr().err
     assert "no AWS credentials" in err and "sesops sandbox" in err
 
