@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import itertools
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -254,9 +255,17 @@ def publish(
     *,
     session: boto3.Session | None = None,
     region: str | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Publish every generated SES object to an SNS topic (10 per ``PublishBatch``); returns the count."""
+    """Publish every generated SES object to an SNS topic (10 per ``PublishBatch``); returns the count.
+
+    ``should_stop`` is asked before each object: once it answers True, publishing ends after the
+    batch in flight (the count says how many went out).
+    """
     from sesops.aws.publish import publish_messages
 
-    messages = ((orjson.dumps(obj).decode(), sns_subject(obj)) for obj in generate(config))
+    objects = generate(config)
+    if should_stop is not None:
+        objects = itertools.takewhile(lambda _: not should_stop(), objects)
+    messages = ((orjson.dumps(obj).decode(), sns_subject(obj)) for obj in objects)
     return publish_messages(topic_arn, messages, session=session, region=region)  # None: the topic's

@@ -301,6 +301,25 @@ def test_publish_through_sns_to_sqs() -> None:
     assert set(received["topic_arn"]) == {topic}
 
 
+def test_publish_stops_after_the_batch_in_flight_when_asked() -> None:
+    import boto3
+    from moto import mock_aws
+
+    asked = 0
+
+    def stop_after_25() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > 25
+
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        topic = session.client("sns").create_topic(Name="ses-feedback")["TopicArn"]
+        config = SimulationConfig(messages=200, seed=3)
+        count = publish(config, topic, session=session, should_stop=stop_after_25)
+    assert count == 25 < len(list(generate(config)))
+
+
 def test_publish_reports_aws_errors() -> None:
     import boto3
     from moto import mock_aws
