@@ -6,10 +6,11 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sesops.demo.run import DemoResult, run_demo, running_demo
+    from sesops.demo.result import DemoResult
+    from sesops.demo.run import run_demo, running_demo
 
 _EXPORTS = {
-    "DemoResult": "run",
+    "DemoResult": "result",
     "run_demo": "run",
     "running_demo": "run",
 }

@@ -1,18 +1,19 @@
 """Capture by both channels at once, for the demo: the receiver (HTTP) and the drain (SQS), one store.
 
-:class:`TallyStore` is a :class:`~sesops.capture.store.CaptureStore` that also remembers which SNS
-``Notification`` MessageIds each channel delivered, so the demo can prove that every
-notification arrived twice with the same id. The store itself keeps each MessageId once (the
-first commit wins; the second arrival is a no-op), so its ``channel`` column says which channel
-was first, not which channels delivered.
+:class:`DeliveryTally` watches a :class:`~sesops.capture.store.CaptureStore` (its ``on_commit``
+hook) and remembers which SNS ``Notification`` MessageIds each channel delivered, so the demo
+can prove that every notification arrived twice with the same id. The store itself keeps each
+MessageId once (the first commit wins; the second arrival is a no-op), so its ``channel``
+column says which channel was first, not which channels delivered.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 
 import boto3
 import orjson
@@ -21,59 +22,42 @@ from sesops.capture.drain import DrainResult, drain
 from sesops.capture.receiver import make_app
 from sesops.capture.serving import listening_url, serve_until, start_server
 from sesops.capture.store import CaptureStore, NewMessage
-from sesops.errors import InputError
+from sesops.demo.steps import DemoError
+from sesops.errors import InputError, SesopsError
 from sesops.sns.verify import SnsVerifier
 
+LOG = logging.getLogger("sesops.demo")
 HOST = "127.0.0.1"
 RECEIVER_PATH = "/sns"
+STOP_TIMEOUT = 10.0  # seconds the receiver and drain threads get to finish
 
 
-def _is_notification(body: str | bytes) -> bool:
+def _is_notification(body: str) -> bool:
     try:
         obj = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return False
+        return False  # not an SNS envelope (a raw delivery): nothing to tally
     return isinstance(obj, dict) and obj.get("Type") == "Notification"
 
 
-class TallyStore(CaptureStore):
-    """A capture store that tallies the Notification MessageIds each channel delivered."""
+class DeliveryTally:
+    """The Notification MessageIds each channel delivered to ``store`` (stored new or not)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(path)
-        self._tally_lock = threading.Lock()
+    def __init__(self, store: CaptureStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
         self._delivered: dict[str, set[str]] = {"http": set(), "sqs": set()}
+        store.on_commit(self._note)
 
-    def add(
-        self,
-        body: str | bytes,
-        *,
-        channel: str,
-        verified: bool,
-        message_id: str | None = None,
-        topic_arn: str | None = None,
-    ) -> bool:
-        new = super().add(
-            body, channel=channel, verified=verified, message_id=message_id, topic_arn=topic_arn
-        )
-        if message_id is not None and _is_notification(body):
-            self._note(channel, [message_id])
-        return new
-
-    def add_many(self, messages: Sequence[NewMessage]) -> list[bool]:
-        news = super().add_many(messages)
-        for channel in {m.channel for m in messages}:
-            ids = [m.message_id for m in messages if m.channel == channel and _is_notification(m.body)]
-            self._note(channel, ids)
-        return news
-
-    def _note(self, channel: str, ids: Sequence[str]) -> None:
-        with self._tally_lock:
-            self._delivered.setdefault(channel, set()).update(ids)
+    def _note(self, messages: Sequence[NewMessage]) -> None:
+        notifications = [m for m in messages if _is_notification(m.body)]
+        with self._lock:
+            for message in notifications:
+                self._delivered.setdefault(message.channel, set()).add(message.message_id)
 
     def delivered(self, channel: str) -> frozenset[str]:
         """MessageIds of the Notifications ``channel`` delivered (stored new or not)."""
-        with self._tally_lock:
+        with self._lock:
             return frozenset(self._delivered.get(channel, ()))
 
 
@@ -105,12 +89,15 @@ class ReceiverThread:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=STOP_TIMEOUT)
+        if self._thread.is_alive():
+            LOG.warning("the demo's receiver did not stop within %g s", STOP_TIMEOUT)
 
 
 @dataclass
 class DrainThread:
-    """``sesops drain --follow`` in a background thread until :meth:`stop`."""
+    """``sesops drain --follow`` in a background thread until :meth:`stop`; :meth:`check` raises
+    the drain's own error in the caller's thread."""
 
     store: CaptureStore
     queue: str
@@ -119,6 +106,7 @@ class DrainThread:
     verifier: SnsVerifier
     result: DrainResult | None = None
     error: BaseException | None = None
+    reported: bool = False  # check() has raised the error
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -139,10 +127,48 @@ class DrainThread:
                 wait_seconds=1,  # the stop flag is checked between receives
                 should_stop=self._stop.is_set,
             )
-        except BaseException as err:  # reported by the demo's wait loop
+        except BaseException as err:  # raised again by check(), in the demo's thread
+            LOG.debug("the SQS drain failed", exc_info=err)
             self.error = err
 
+    def check(self) -> None:
+        """Raise :class:`DemoError` naming the drain's failure, if its thread failed."""
+        if self.error is not None:
+            self.reported = True
+            raise DemoError(f"the SQS drain failed: {describe(self.error)}") from self.error
+
     def stop(self) -> None:
+        """Stop following the queue; raise :class:`DemoError` if the thread does not end."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        if self._thread is None:
+            return
+        self._thread.join(timeout=STOP_TIMEOUT)
+        if self._thread.is_alive():
+            raise DemoError(f"the SQS drain did not stop within {STOP_TIMEOUT:g} s")
+
+    def __enter__(self) -> DrainThread:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop; the drain's failure fails the ``with`` unless another error is already on its way."""
+        try:
+            self.stop()
+        except DemoError as err:
+            if exc_type is None:
+                raise
+            LOG.warning("%s", err)
+        if exc_type is None:
+            self.check()
+        elif self.error is not None and not self.reported:
+            LOG.warning("the SQS drain had failed too: %s", describe(self.error))
+
+
+def describe(err: BaseException) -> str:
+    """An error in a few words: its own message for ours, else its type too (pure)."""
+    if isinstance(err, SesopsError):
+        return str(err)
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return f"{type(err).__name__}: {err}"

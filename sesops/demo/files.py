@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sesops.demo.result import STORE_NAME, DemoResult
 from sesops.demo.steps import DemoError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sesops.demo.run import DemoResult
-
-STORE_NAME = "capture.sqlite"
 README_NAME = "README.txt"
 README_MARKER = "sesops demo output"  # README.txt's first words: this directory is the demo's
 

@@ -22,14 +22,16 @@ import concurrent.futures
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from sesops.demo.files import STORE_NAME, prepare_out_dir, write_outputs
+from sesops.demo.files import prepare_out_dir, write_outputs
+from sesops.demo.result import STORE_NAME, DemoResult
 from sesops.demo.steps import DemoError, Steps
 
 if TYPE_CHECKING:
@@ -37,10 +39,13 @@ if TYPE_CHECKING:
     import pandas as pd
     from tqdm import tqdm
 
-    from sesops.analysis.rates import Summary
-    from sesops.aws.status import StatusReport
-    from sesops.capture.drain import DrainResult
-    from sesops.demo.capture import DrainThread, TallyStore
+    from sesops.capture.store import CaptureStore
+    from sesops.demo.capture import DeliveryTally, DrainThread
+    from sesops.sandbox.server import Sandbox
+    from sesops.sim.simulate import SimulationConfig
+    from sesops.sns.verify import SnsVerifier
+
+__all__ = ["DemoResult", "run_demo", "running_demo"]
 
 IDENTITY = "example.com"
 SENDER = "demo@example.com"
@@ -57,42 +62,6 @@ COMPLAINT_RATE = 0.0015
 CAPTURE_TIMEOUT = 30.0  # seconds the drain may lag behind the end of publishing
 CONFIRM_TIMEOUT = 10.0
 STEPS = 7
-
-
-@dataclass
-class DemoResult:
-    """What the demo did and where it put everything."""
-
-    out_dir: Path
-    messages: int
-    seed: int
-    endpoint: str = ""
-    env: dict[str, str] = field(default_factory=dict)
-    receiver_url: str = ""
-    topic_arn: str = ""
-    queue: str = QUEUE
-    identity: str = IDENTITY
-    provision_changes: int = 0
-    expected: int = 0  # notifications SNS delivered on each channel
-    http_delivered: int = 0
-    sqs_delivered: int = 0
-    store_by_channel: dict[str, int] = field(default_factory=dict)
-    store_messages: int = 0
-    drain: DrainResult | None = None  # the drain's totals, once it stopped
-    events: int = 0
-    duplicates_dropped: int = 0
-    by_category: dict[str, int] = field(default_factory=dict)
-    simulator: dict[str, list[str]] = field(default_factory=dict)  # address -> categories
-    suppressions: int = 0
-    summary: Summary | None = None
-    status: StatusReport | None = None
-    files: dict[str, Path] = field(default_factory=dict)
-    timings: list[tuple[str, float]] = field(default_factory=list)
-    total_seconds: float = 0.0
-
-    @property
-    def store(self) -> Path:
-        return self.out_dir / STORE_NAME
 
 
 def run_demo(
@@ -127,67 +96,22 @@ def running_demo(
     receiver_port: int = 0,
 ) -> Iterator[DemoResult]:
     """Run the demo; the sandbox, receiver and drain stay up until the ``with`` block ends."""
-    from sesops import arns
-    from sesops.aws.readback import account_id
-    from sesops.demo.capture import DrainThread, ReceiverThread, TallyStore
-    from sesops.sandbox.server import Sandbox
-    from sesops.sns.verify import SnsVerifier
-
     if messages < 1:
         raise DemoError(f"--messages must be at least 1, not {messages}")
     out = Path(out_dir)
     prepare_out_dir(out)
-    result = DemoResult(out_dir=out, messages=messages, seed=seed)
+    result = DemoResult(out_dir=out, messages=messages, seed=seed, queue=QUEUE, identity=IDENTITY)
     steps = Steps(STEPS, progress)
     result.timings = steps.timings
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        with steps.step("starting the sandbox", "Pass --sandbox-port 0 to pick a free port") as detail:
-            sandbox = stack.enter_context(Sandbox(port=sandbox_port, region=REGION))
-            session = sandbox.session(REGION)
-            result.endpoint, result.env = sandbox.endpoint, sandbox.env
-            result.topic_arn = arns.topic_arn(REGION, account_id(session, REGION), TOPIC)
-            detail.append(f"moto on {sandbox.endpoint}")
-        with steps.step("starting the receiver", "Pass --receiver-port 0 to pick a free port") as detail:
-            store = TallyStore(out / STORE_NAME)
-            stack.callback(store.close)
-            verifier = SnsVerifier(cert_dir=sandbox.cert_dir, allowed_topics=[result.topic_arn])
-            receiver = ReceiverThread(store, verifier, session, port=receiver_port)
-            stack.callback(receiver.stop)  # runs before store.close
-            result.receiver_url = receiver.url
-            detail.append(f"sesops serve on {receiver.url}")
-        with steps.step(
-            f"provisioning {IDENTITY}",
-            "Rerun; if it fails again, try `sesops sandbox` and `sesops provision` by hand to see the plan",
-        ) as detail:
-            _provision(result, session)
-            _wait_confirmed(session)
-            detail.append(
-                f"{result.provision_changes} change(s); HTTP subscription confirmed by the receiver"
-            )
-        drainer = DrainThread(store, QUEUE, session, REGION, verifier).start()
-        stack.callback(_stop_drain, drainer, result)  # runs before the receiver stops
-        with steps.step(
-            "mailing the SES mailbox simulator",
-            "Run `pytest tests/sandbox/test_server.py` to check the sandbox",
-        ) as detail:
-            simulated = _mail_simulator(session)
-            detail.append(", ".join(f"{local}@" for local in SIMULATOR))
-        with steps.step(
-            f"publishing {messages:,} simulated messages, capturing by HTTP and SQS",
-            "Retry with fewer --messages; errors of the receiver or drain are printed above",
-        ) as detail:
-            result.expected = _publish_and_capture(result, session, store, drainer, steps, simulated)
-            _check_capture(result, store, drainer)
-            detail.append(
-                f"{result.expected:,} notifications on each channel; store kept {result.store_messages:,} "
-                f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))})"
-            )
+        live = _start(stack, steps, result, sandbox_port, receiver_port)
+        _capture(live, steps, result)
         with steps.step(
             "loading events and checking the wiring", f"Inspect the store: sesops load {out / STORE_NAME}"
         ) as detail:
             df = _load(result)
-            _doctor(result, session)
+            _doctor(result, live.session)
             verdict = "healthy" if result.status and result.status.healthy else "problems found"
             detail.append(f"{result.events:,} events; status: {verdict}")
         with steps.step("writing the report", "Check the free space and permissions of --out.") as detail:
@@ -195,6 +119,85 @@ def running_demo(
             detail.append(f"{len(result.files)} files in {out}")
         result.total_seconds = time.perf_counter() - started
         yield result
+
+
+@dataclass
+class _Live:
+    """What runs while the demo runs, and the one check that something behind it failed."""
+
+    sandbox: Sandbox
+    session: boto3.Session
+    store: CaptureStore
+    tally: DeliveryTally
+    verifier: SnsVerifier
+    drainer: DrainThread | None = None
+
+    def check(self) -> None:
+        """Raise :class:`DemoError` with the cause if the sandbox could not deliver or the drain failed."""
+        failures = self.sandbox.delivery_failures
+        if failures:
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            raise DemoError(f"{failures[0]}{more}")
+        if self.drainer is not None:
+            self.drainer.check()
+
+
+def _start(
+    stack: contextlib.ExitStack, steps: Steps, result: DemoResult, sandbox_port: int, receiver_port: int
+) -> _Live:
+    """Steps 1-3: the sandbox, the receiver, the provisioned identity; then the drain."""
+    from sesops import arns
+    from sesops.aws.readback import account_id
+    from sesops.capture.store import CaptureStore
+    from sesops.demo.capture import DeliveryTally, DrainThread, ReceiverThread
+    from sesops.sandbox.server import Sandbox
+    from sesops.sns.verify import SnsVerifier
+
+    with steps.step("starting the sandbox", "Pass --sandbox-port 0 to pick a free port") as detail:
+        sandbox = stack.enter_context(Sandbox(port=sandbox_port, region=REGION))
+        session = sandbox.session(REGION)
+        result.endpoint, result.env = sandbox.endpoint, sandbox.env
+        result.topic_arn = arns.topic_arn(REGION, account_id(session, REGION), TOPIC)
+        detail.append(f"moto on {sandbox.endpoint}")
+    with steps.step("starting the receiver", "Pass --receiver-port 0 to pick a free port") as detail:
+        store = stack.enter_context(CaptureStore(result.store))
+        verifier = SnsVerifier(cert_dir=sandbox.cert_dir, allowed_topics=[result.topic_arn])
+        live = _Live(sandbox, session, store, DeliveryTally(store), verifier)
+        receiver = ReceiverThread(store, verifier, session, port=receiver_port)
+        stack.callback(receiver.stop)  # runs before the store closes
+        result.receiver_url = receiver.url
+        detail.append(f"sesops serve on {receiver.url}")
+    with steps.step(
+        f"provisioning {IDENTITY}",
+        "Rerun; if it fails again, try `sesops sandbox` and `sesops provision` by hand to see the plan",
+    ) as detail:
+        _provision(result, session)
+        _wait_confirmed(live)
+        detail.append(f"{result.provision_changes} change(s); HTTP subscription confirmed by the receiver")
+    stack.callback(_record_drain, result, live)  # once the drain has stopped
+    live.drainer = stack.enter_context(DrainThread(store, QUEUE, session, REGION, verifier))
+    return live
+
+
+def _capture(live: _Live, steps: Steps, result: DemoResult) -> None:
+    """Steps 4-5: mail the simulator, publish the simulation, wait for both channels."""
+    with steps.step(
+        "mailing the SES mailbox simulator",
+        "Run `pytest tests/sandbox/test_server.py` to check the sandbox",
+    ) as detail:
+        simulated = _mail_simulator(live.session)
+        live.check()
+        detail.append(", ".join(f"{local}@" for local in SIMULATOR))
+    with steps.step(
+        f"publishing {result.messages:,} simulated messages, capturing by HTTP and SQS",
+        "Retry with fewer --messages; the error names the channel that failed",
+    ) as detail:
+        result.expected = _publish_and_capture(result, live, steps, simulated)
+        _check_capture(result, live)
+        detail.append(
+            f"{result.expected:,} notifications on each channel; store kept {result.store_messages:,} "
+            f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))})"
+        )
 
 
 def _provision(result: DemoResult, session: boto3.Session) -> None:
@@ -211,13 +214,14 @@ def _provision(result: DemoResult, session: boto3.Session) -> None:
     result.provision_changes = len(provision(spec, region=REGION, session=session).applied)
 
 
-def _wait_confirmed(session: boto3.Session) -> None:
+def _wait_confirmed(live: _Live) -> None:
     """Until the doctor no longer sees the HTTP subscription pending (the receiver confirmed it)."""
     from sesops.aws.status import status
 
     deadline = time.monotonic() + CONFIRM_TIMEOUT
     while True:
-        report = status([IDENTITY], topics=(TOPIC,), region=REGION, session=session)
+        live.check()  # a confirmation the sandbox could not deliver fails now, with the reason
+        report = status([IDENTITY], topics=(TOPIC,), region=REGION, session=live.session)
         if not any(p.code == "subscription-pending" for p in report.problems):
             return
         if time.monotonic() > deadline:
@@ -245,27 +249,14 @@ def _mail_simulator(session: boto3.Session) -> int:
     return expected
 
 
-def _publish_and_capture(
-    result: DemoResult,
-    session: boto3.Session,
-    store: TallyStore,
-    drainer: DrainThread,
-    steps: Steps,
-    simulated: int,
-) -> int:
-    """Publish the simulation (in a worker thread) until both channels have every notification.
-
-    Returns the number of notifications expected on each channel.
-    """
-    from tqdm import tqdm
-
+def _simulation(result: DemoResult) -> SimulationConfig:
     from sesops import arns
-    from sesops.sim.simulate import SimulationConfig, publish
+    from sesops.sim.simulate import SimulationConfig
 
     # Sends end now, like the simulator mail above, so today's rates are not the simulator's alone
     # (a few slow soft bounces are then stamped up to 12 h ahead).
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=DAYS)
-    config = SimulationConfig(
+    return SimulationConfig(
         messages=result.messages,
         days=DAYS,
         seed=result.seed,
@@ -277,48 +268,67 @@ def _publish_and_capture(
         account_id=arns.arn_account(result.topic_arn),
         start=start,
     )
+
+
+def _publish_and_capture(result: DemoResult, live: _Live, steps: Steps, simulated: int) -> int:
+    """Publish the simulation (in a worker thread) until both channels have every notification.
+
+    Returns the number of notifications expected on each channel. A delivery the sandbox could
+    not make, or a failed drain, stops the publishing and fails the step with its cause.
+    """
+    from tqdm import tqdm
+
+    from sesops.sim.simulate import publish
+
     show_bar = steps.progress and sys.stderr.isatty()
     if show_bar:
         steps.break_line()
+    stop = threading.Event()
     with (
         concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sesops-demo-publish") as pool,
         tqdm(desc="    captured", unit="msg", disable=not show_bar, leave=False) as bar,
     ):
-        future = pool.submit(publish, config, result.topic_arn, session=session, region=REGION)
-        while not future.done():
-            _show(bar, store)
-            time.sleep(0.2)
+        config = _simulation(result)
+        future = pool.submit(
+            publish, config, result.topic_arn, session=live.session, region=REGION, should_stop=stop.is_set
+        )
+        try:
+            while not future.done():
+                live.check()
+                _show(bar, live.tally)
+                time.sleep(0.2)
+        finally:
+            stop.set()  # on an error here, publish no more than the batch in flight
         expected = int(future.result()) + simulated
         bar.total = expected
         deadline = time.monotonic() + CAPTURE_TIMEOUT
-        while not _complete(store, expected, drainer) and time.monotonic() < deadline:
-            _show(bar, store)
+        while not _complete(live, expected) and time.monotonic() < deadline:
+            _show(bar, live.tally)
             time.sleep(0.1)
-        _show(bar, store)
+        _show(bar, live.tally)
     return expected
 
 
-def _show(bar: tqdm[NoReturn], store: TallyStore) -> None:
-    http, sqs = len(store.delivered("http")), len(store.delivered("sqs"))
+def _show(bar: tqdm[NoReturn], tally: DeliveryTally) -> None:
+    http, sqs = len(tally.delivered("http")), len(tally.delivered("sqs"))
     bar.n = min(http, sqs)
     bar.set_postfix_str(f"http {http:,}, sqs {sqs:,}", refresh=False)
     bar.refresh()
 
 
-def _complete(store: TallyStore, expected: int, drainer: DrainThread) -> bool:
-    if drainer.error is not None:
-        raise drainer.error
-    return min(len(store.delivered("http")), len(store.delivered("sqs"))) >= expected
+def _complete(live: _Live, expected: int) -> bool:
+    live.check()
+    return min(len(live.tally.delivered("http")), len(live.tally.delivered("sqs"))) >= expected
 
 
-def _stop_drain(drainer: DrainThread, result: DemoResult) -> None:
-    drainer.stop()
-    result.drain = drainer.result
+def _record_drain(result: DemoResult, live: _Live) -> None:
+    if live.drainer is not None:
+        result.drain = live.drainer.result
 
 
-def _check_capture(result: DemoResult, store: TallyStore, drainer: DrainThread) -> None:
+def _check_capture(result: DemoResult, live: _Live) -> None:
     """Both channels delivered the same notifications (same SNS MessageIds); the store kept each once."""
-    http, sqs = store.delivered("http"), store.delivered("sqs")
+    http, sqs = live.tally.delivered("http"), live.tally.delivered("sqs")
     result.http_delivered, result.sqs_delivered = len(http), len(sqs)
     if min(len(http), len(sqs)) < result.expected:
         raise DemoError(
@@ -329,7 +339,7 @@ def _check_capture(result: DemoResult, store: TallyStore, drainer: DrainThread) 
         raise DemoError(
             f"the channels disagree: {len(http - sqs):,} MessageId(s) only by HTTP, {len(sqs - http):,} only by SQS"
         )
-    counts = store.counts()
+    counts = live.store.counts()
     result.store_messages, result.store_by_channel = counts.messages, dict(counts.by_channel)
     if counts.messages != len(http) + 1:  # + the SubscriptionConfirmation, which only HTTP receives
         raise DemoError(
