@@ -43,17 +43,19 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+# Name -> the package that exports it; an optional one (analysis, load, sandbox) checks its
+# extra first and raises MissingExtra naming it.
 _EXPORTS = {
-    "COLUMNS": "sesops.events.parse",
-    "CaptureStore": "sesops.capture.store",
-    "Sandbox": "sesops.sandbox.server",
-    "SnsVerifier": "sesops.sns.verify",
-    "build_suppression_list": "sesops.analysis.suppress",
+    "COLUMNS": "sesops.events",
+    "CaptureStore": "sesops.capture",
+    "Sandbox": "sesops.sandbox",
+    "SnsVerifier": "sesops.sns",
+    "build_suppression_list": "sesops.analysis",
     "drain": "sesops.capture.drain",
     "provision": "sesops.aws.provision",
-    "read_events": "sesops.load.reader",
+    "read_events": "sesops.load",
     "status": "sesops.aws.status",
-    "summarize": "sesops.analysis.rates",
+    "summarize": "sesops.analysis",
 }
 
 __all__ = [

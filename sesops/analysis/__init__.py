@@ -1,11 +1,18 @@
 """Judge the events table: `rates` (summaries against SES thresholds), `suppress` (the
 policy), `plots` and `report` (charts and a self-contained HTML page).
+
+Needs the ``analysis`` extra; importing any of it without that extra raises
+:class:`~sesops.errors.MissingExtra` naming it.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
+
+from sesops.errors import require_extra
+
+require_extra("analysis")
 
 if TYPE_CHECKING:
     from sesops.analysis.rates import Summary, Thresholds, summarize

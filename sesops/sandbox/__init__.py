@@ -1,12 +1,17 @@
 """The embedded AWS sandbox: moto on 127.0.0.1 (`server`) with patches that give SES feedback
 fidelity (`patching` installs them: `ses_identity`, `ses_feedback`, `sns_delivery`, `sesv2`);
-what it could not deliver is reported by `failures`. Needs the ``sandbox`` extra.
+what it could not deliver is reported by `failures`. Needs the ``sandbox`` extra; importing any
+of it without that extra raises :class:`~sesops.errors.MissingExtra` naming it.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
+
+from sesops.errors import require_extra
+
+require_extra("sandbox")
 
 if TYPE_CHECKING:
     from sesops.sandbox.server import Sandbox, dummy_environ
