@@ -50,6 +50,12 @@ class Applier:
             ),
         }
 
+    @property
+    def actions(self) -> dict[str, str]:
+        """Each operation a plan step can carry -> the IAM action that does it (a queue's also
+        needs sqs:GetQueueUrl)."""
+        return {op: action for op, (action, _) in self._ops.items()}
+
     def _client(self, service: str) -> Any:
         return client(service, self.session, self.region)
 
