@@ -15,10 +15,10 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
-from sesops.errors import SesopsError
+from sesops.errors import MissingExtra
 
-if importlib.util.find_spec("ipywidgets") is None:
-    raise SesopsError("this needs the 'notebooks' extra: pip install 'sesops[notebooks]'")
+if importlib.util.find_spec("ipywidgets") is None:  # only ipywidgets: a kernel without JupyterLab will do
+    raise MissingExtra("notebooks", "ipywidgets")
 
 if TYPE_CHECKING:
     from sesops.widgets.capture import CapturePanel, CountingStore

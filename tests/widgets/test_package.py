@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import sesops.widgets
-from sesops.errors import SesopsError
+from sesops.errors import MissingExtra
 
 
 def test_every_public_name_resolves() -> None:
@@ -22,5 +22,8 @@ def test_without_ipywidgets_the_import_names_the_notebooks_extra(monkeypatch: py
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # what an environment without it looks like
     for name in [m for m in sys.modules if m == "sesops.widgets" or m.startswith("sesops.widgets.")]:
         monkeypatch.delitem(sys.modules, name)
-    with pytest.raises(SesopsError, match=r"needs the 'notebooks' extra: pip install 'sesops\[notebooks\]'"):
+    with pytest.raises(
+        MissingExtra, match=r"needs the 'notebooks' extra: pip install 'sesops\[notebooks\]'"
+    ) as err:
         importlib.import_module("sesops.widgets")
+    assert (err.value.extra, err.value.module) == ("notebooks", "ipywidgets")
