@@ -33,7 +33,7 @@ import importlib.util
 # Optional extra -> the top-level modules sesops imports from it; the core (capture, verify,
 # provision, simulate) needs none of them. tests/test_imports.py keeps this in step with pyproject.
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "analysis": ("pandas", "pyarrow", "numpy", "duckdb", "msgspec", "matplotlib"),
+    "analysis": ("pandas", "pyarrow", "numpy", "duckdb", "matplotlib"),
     "sandbox": ("moto", "flask"),
     "notebooks": ("ipywidgets", "ipykernel", "jupyterlab", "nbclient", "nbformat", "papermill"),
 }
