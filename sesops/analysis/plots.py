@@ -1,11 +1,17 @@
-"""Charts of an events table: each takes ``ax=None`` and returns the Axes it drew on.
+"""Charts of an events table: each ``plot_*`` takes ``ax=None`` and returns the Axes it drew on.
 
 With ``ax=None`` a new figure comes from pyplot (so notebooks show it); pass an Axes of a
-:class:`matplotlib.figure.Figure` to stay off pyplot's global state (as :mod:`sesops.analysis.report`
-does). Nothing here calls ``plt.show``. An empty table gives an empty chart saying "no data".
+:class:`matplotlib.figure.Figure` to stay off pyplot's global state. Nothing here calls
+``plt.show``. An empty table gives an empty chart saying "no data".
+
+Each ``plot_*(df)`` computes its table with :mod:`sesops.analysis.rates` and hands it to the
+matching ``draw_*``, which only draws: :mod:`sesops.analysis.report` computes every table once
+and calls the ``draw_*`` functions.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -13,6 +19,7 @@ from matplotlib.axes import Axes
 
 from sesops.analysis.rates import (
     PROBLEM_CATEGORIES,
+    RateBasis,
     Thresholds,
     bounce_breakdown,
     by_domain,
@@ -64,12 +71,16 @@ def _label_bars(ax: Axes, values: list[int]) -> None:
 
 def plot_categories(df: pd.DataFrame, ax: Axes | None = None, *, log: bool = False) -> Axes:
     """Horizontal bars: events per category (``log=True`` for a log scale when deliveries dwarf the rest)."""
-    ax = _axes(ax)
+    counts = {str(k): int(v) for k, v in df["category"].value_counts().items()}
+    return draw_categories(counts, _axes(ax), log=log)
+
+
+def draw_categories(by_category: Mapping[str, int], ax: Axes, *, log: bool = False) -> Axes:
+    """:func:`plot_categories` from the counts per category (``Summary.by_category``)."""
     title = "Events by category"
-    counts = df["category"].value_counts()
-    if counts.empty:
+    if not by_category:
         return _no_data(ax, title)
-    counts = counts.sort_values()
+    counts = pd.Series(by_category, dtype="int64").sort_values()
     names = [str(c) for c in counts.index]
     values = [int(v) for v in counts]
     ax.barh(names, values, color=[color_of(c) for c in names], log=log)
@@ -89,12 +100,20 @@ def plot_daily_rates(
     threshold lines are dashed in the colour of their rate.
     """
     ax = _axes(ax, (8.0, 4.0))
+    table = daily(df)
+    basis = sent_pairs(df)[0] if not table.empty else "unavailable"
+    return draw_daily_rates(table, basis, ax, thresholds=thresholds)
+
+
+def draw_daily_rates(
+    table: pd.DataFrame, basis: RateBasis, ax: Axes, *, thresholds: Thresholds | None = None
+) -> Axes:
+    """:func:`plot_daily_rates` from :func:`~sesops.analysis.rates.daily`'s table and the feed's rate basis."""
     thresholds = thresholds or Thresholds()
     title = "Daily bounce and complaint rates"
-    table = daily(df)
     if table.empty:
         return _no_data(ax, title)
-    if sent_pairs(df)[0] == "unavailable":
+    if basis == "unavailable":
         return _no_data(
             ax, title, "rates unavailable: no Send or Delivery events\n(cannot know what was sent)"
         )
@@ -143,9 +162,12 @@ def _top(series: pd.Series) -> float:
 
 def plot_bounce_types(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Horizontal bars: bounce events per type / subtype, coloured by category."""
-    ax = _axes(ax)
+    return draw_bounce_types(bounce_breakdown(df), _axes(ax))
+
+
+def draw_bounce_types(table: pd.DataFrame, ax: Axes) -> Axes:
+    """:func:`plot_bounce_types` from :func:`~sesops.analysis.rates.bounce_breakdown`'s table."""
     title = "Bounces by type / subtype"
-    table = bounce_breakdown(df)
     if table.empty:
         return _no_data(ax, title)
     table = table.iloc[::-1]
@@ -170,9 +192,15 @@ def plot_domains(
     categories: tuple[str, ...] = PROBLEM_CATEGORIES,
 ) -> Axes:
     """Stacked bars: the ``top`` recipient domains by ``categories`` events (bounces and complaints)."""
-    ax = _axes(ax)
-    title = f"Top {top} recipient domains by bounces and complaints"
     table = by_domain(df, top=len(df) or 1, sort_by="problems")
+    return draw_domains(table, _axes(ax), top=top, categories=categories)
+
+
+def draw_domains(
+    table: pd.DataFrame, ax: Axes, *, top: int = 10, categories: tuple[str, ...] = PROBLEM_CATEGORIES
+) -> Axes:
+    """:func:`plot_domains` from every domain's :func:`~sesops.analysis.rates.by_domain` row."""
+    title = f"Top {top} recipient domains by bounces and complaints"
     shown = [c for c in categories if c in table.columns]
     if shown:
         table = table.loc[table[shown].sum(axis=1) > 0]
@@ -198,9 +226,13 @@ def plot_daily_counts(
     df: pd.DataFrame, ax: Axes | None = None, *, categories: tuple[str, ...] | None = None
 ) -> Axes:
     """Stacked daily bars of events per category (default: every category but delivery)."""
-    ax = _axes(ax, (8.0, 4.0))
+    return draw_daily_counts(daily(df), _axes(ax, (8.0, 4.0)), categories=categories)
+
+
+def draw_daily_counts(table: pd.DataFrame, ax: Axes, *, categories: tuple[str, ...] | None = None) -> Axes:
+    """:func:`plot_daily_counts` from :func:`~sesops.analysis.rates.daily`'s table."""
     title = "Events per day"
-    table = daily(df).drop(columns=["sends", "bounce_rate", "complaint_rate"])
+    table = table.drop(columns=["sends", "bounce_rate", "complaint_rate"])
     wanted = categories if categories is not None else tuple(c for c in table.columns if c != "delivery")
     shown = [c for c in wanted if c in table.columns]
     if table.empty or not shown or int(table[shown].to_numpy().sum()) == 0:

@@ -237,6 +237,14 @@ def breakdown(df: pd.DataFrame, column: str, top: int = 10, sort_by: str = "tota
     ``sort_by`` is ``"total"``, ``"problems"`` (hard/soft/undetermined bounces and complaints)
     or a category name. Rows whose ``column`` is missing are left out.
     """
+    return top_of(crosstab(df, column), sort_by, top)
+
+
+def crosstab(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` value × category row counts, plus ``problems`` and ``total``, in ``column`` order.
+
+    Sort it with :func:`top_of` (several orders of one table cost one crosstab).
+    """
     rows = df.loc[df[column].notna()]
     if rows.empty:
         return pd.DataFrame(columns=["problems", "total"], index=pd.Index([], name=column, dtype="str"))
@@ -246,11 +254,18 @@ def breakdown(df: pd.DataFrame, column: str, top: int = 10, sort_by: str = "tota
     problems = [c for c in PROBLEM_CATEGORIES if c in table.columns]
     table["problems"] = table[problems].sum(axis=1) if problems else 0
     table["total"] = table.drop(columns="problems").sum(axis=1)
+    return table
+
+
+def top_of(table: pd.DataFrame, sort_by: str = "total", top: int | None = None) -> pd.DataFrame:
+    """The ``top`` rows of a :func:`crosstab` (all when None), most ``sort_by`` first, then by total."""
+    if table.empty:
+        return table
     # a category absent from the data sorts as all zeros (then by total)
     key = table[sort_by] if sort_by in table.columns else pd.Series(0, index=table.index)
     table = table.assign(_key=key).sort_values(["_key", "total"], ascending=False, kind="stable")
     table = table.drop(columns="_key")
-    return table.head(top)
+    return table if top is None else table.head(top)
 
 
 def by_domain(df: pd.DataFrame, top: int = 10, sort_by: str = "total") -> pd.DataFrame:

@@ -1,193 +1,24 @@
-"""The report: PNG charts, the canonical suppression CSV, and a self-contained ``report.html``.
+"""The report's self-contained HTML page, rendered from a :class:`~sesops.analysis.report.data.ReportData`.
 
-Charts are drawn on :class:`matplotlib.figure.Figure` objects with the Agg canvas (no pyplot
-state, safe in servers and threads), written as PNG files and embedded in the HTML as base64,
-so ``report.html`` can be mailed alone. Every value from the data is escaped.
+CSS is inline and the charts are embedded as base64 data URIs, so ``report.html`` can be
+mailed alone. Every value from the data is escaped.
 """
 
 from __future__ import annotations
 
 import base64
-import io
-import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from html import escape
-from pathlib import Path
 
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from sesops.analysis import plots
-from sesops.analysis.rates import Summary, Thresholds, breakdown, by_domain, summarize, top_diagnostics
-from sesops.analysis.suppress import SuppressionPolicy, build_suppression_list, write_suppression_csv
+from sesops.analysis.rates import Summary
+from sesops.analysis.report.data import SUPPRESSIONS_NAME, LoadNotes, ReportData, pct
 
-SUPPRESSIONS_NAME = "suppressions.csv"
-HTML_NAME = "report.html"
 PREVIEW_ROWS = 20
-
-_CHARTS: dict[str, tuple[Callable[..., Axes], tuple[float, float]]] = {
-    "categories": (plots.plot_categories, (7.0, 4.0)),
-    "daily_rates": (plots.plot_daily_rates, (8.0, 4.0)),
-    "daily_counts": (plots.plot_daily_counts, (8.0, 4.0)),
-    "bounce_types": (plots.plot_bounce_types, (7.5, 4.0)),
-    "domains": (plots.plot_domains, (7.5, 4.5)),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ReportPaths:
-    """Where :func:`write_report` wrote each file."""
-
-    out_dir: Path
-    html: Path
-    suppressions: Path
-    charts: dict[str, Path] = field(default_factory=dict)
-
-
-def write_report(
-    df: pd.DataFrame,
-    out_dir: str | os.PathLike[str],
-    *,
-    policy: SuppressionPolicy | None = None,
-    title: str = "SES feedback report",
-    now: datetime | None = None,
-    sends: int | None = None,
-    thresholds: Thresholds | None = None,
-) -> ReportPaths:
-    """Write charts, ``suppressions.csv`` and ``report.html`` into ``out_dir`` (created if needed).
-
-    ``now`` dates the report and is the suppression list's "as of" (default: the current time);
-    ``sends`` and ``thresholds`` go to :func:`~sesops.analysis.rates.summarize`.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    policy = policy or SuppressionPolicy()
-    generated = now or datetime.now(UTC)
-    summary = summarize(df, sends=sends, thresholds=thresholds)
-    suppressions = build_suppression_list(df, policy, now=now)
-    csv_path = write_suppression_csv(suppressions, out / SUPPRESSIONS_NAME)
-
-    charts: dict[str, Path] = {}
-    images: dict[str, bytes] = {}
-    for name, (draw, size) in _CHARTS.items():
-        png = render_png(draw, df, size)
-        path = out / f"{name}.png"
-        path.write_bytes(png)
-        charts[name], images[name] = path, png
-
-    advice = recommendations(summary, suppressions, df)
-    page = render_html(df, summary, suppressions, images, advice, title=title, generated=generated)
-    html_path = out / HTML_NAME
-    html_path.write_text(page, encoding="utf-8")
-    return ReportPaths(out_dir=out, html=html_path, suppressions=csv_path, charts=charts)
-
-
-def render_png(
-    draw: Callable[..., Axes], df: pd.DataFrame, size: tuple[float, float], dpi: int = 100
-) -> bytes:
-    """One chart as PNG bytes, drawn on a Figure of its own (no pyplot)."""
-    fig = Figure(figsize=size, dpi=dpi)
-    FigureCanvasAgg(fig)
-    draw(df, ax=fig.add_subplot())
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def pct(rate: float | None) -> str:
-    """A fraction as a percentage with no trailing zeros: 0.061 -> ``6.1 %``, 0.0008 -> ``0.08 %``."""
-    if rate is None:
-        return "n/a"
-    text = f"{rate * 100:.2f}".rstrip("0").rstrip(".")
-    return f"{text} %"
-
-
-def recommendations(summary: Summary, suppressions: pd.DataFrame, df: pd.DataFrame) -> list[str]:
-    """What to do next, most urgent first, derived from the numbers (plain text)."""
-    t = summary.thresholds
-    out: list[str] = []
-    csv = SUPPRESSIONS_NAME
-    if summary.rate_basis == "unavailable" and summary.rows:
-        out.append(
-            "Rates cannot be computed: this feed has bounces and complaints but no Send or Delivery "
-            "events. Enable Delivery notifications for the identity, or publish Send events with a "
-            "configuration set, or pass the number of sends from the SES console."
-        )
-    bounce, status = summary.bounce_rate, summary.bounce_status
-    if status == "pause":
-        out.append(
-            f"Bounce rate {pct(bounce)} is at or over the {pct(t.bounce_pause)} level where SES may pause "
-            f"sending: stop campaigns, import {csv} into your mailing tool and clean the list before sending again."
-        )
-    elif status == "review":
-        out.append(
-            f"Bounce rate {pct(bounce)} is over the {pct(t.bounce_review)} review threshold: import {csv} "
-            "into your mailing tool and clean the list."
-        )
-    elif status == "warning":
-        out.append(
-            f"Bounce rate {pct(bounce)} is above the {pct(t.bounce_warning)} AWS recommends: import {csv} "
-            "and check how addresses are collected (confirmed opt-in catches typos)."
-        )
-    complaint, status = summary.complaint_rate, summary.complaint_status
-    if status in ("pause", "review"):
-        level = t.complaint_pause if status == "pause" else t.complaint_review
-        out.append(
-            f"Complaint rate {pct(complaint)} is over the {pct(level)} {'pause' if status == 'pause' else 'review'} "
-            f"threshold: suppress complainers ({csv}), mail only people who opted in, and add a "
-            "one-click List-Unsubscribe header."
-        )
-    elif status == "warning":
-        out.append(
-            f"Complaint rate {pct(complaint)} is approaching the {pct(t.complaint_review)} review threshold: "
-            "check who is being mailed and make unsubscribing easy."
-        )
-    if len(suppressions):
-        kinds = suppressions["category"].value_counts()
-        parts = ", ".join(f"{int(n)} {str(k).replace('_', ' ')}" for k, n in kinds.items())
-        out.append(
-            f"{len(suppressions)} address(es) to suppress ({parts}): import {csv} into your mailing tool."
-        )
-    out.extend(_domain_advice(df, summary))
-    rejected = int(df.attrs.get("rejected", 0) or 0)
-    if rejected:
-        out.append(
-            f"{rejected} record(s) could not be read as SES feedback: see df.attrs['rejects'] for why."
-        )
-    if not out and not summary.rows:
-        out.append("No feedback events were loaded: check the source path and df.attrs['rejects'].")
-    elif not out:
-        out.append(
-            "Rates are within SES's thresholds and nothing needs suppressing. "
-            f"Keep importing {csv} after each send."
-        )
-    return out
-
-
-def _domain_advice(df: pd.DataFrame, summary: Summary) -> list[str]:
-    """Domains that bounce and never accept mail: usually sign-up typos (gmial.com)."""
-    if summary.rate_basis not in ("send_events", "inferred"):
-        return []
-    table = by_domain(df, top=len(df) or 1, sort_by="hard_bounce")
-    if "hard_bounce" not in table.columns:
-        return []
-    delivered = table["delivery"] if "delivery" in table.columns else pd.Series(0, index=table.index)
-    dead = table.loc[(table["hard_bounce"] > 0) & (delivered == 0)].head(5)
-    if dead.empty:
-        return []
-    names = ", ".join(str(d) for d in dead.index)
-    return [
-        f"Nothing was delivered to {names}, only hard bounces: likely mistyped domains. "
-        "Validate addresses at sign-up (confirmed opt-in) rather than mailing them."
-    ]
-
-
-# --- HTML ---------------------------------------------------------------------------------
+DOMAIN_ROWS = 10
+SUPPRESSION_COLUMNS = ["email", "reason", "category", "events", "last_seen", "rule", "last_diagnostic"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1000px;color:#222;padding:0 1rem}
@@ -261,25 +92,11 @@ def _rates_table(s: Summary) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(
-    df: pd.DataFrame,
-    summary: Summary,
-    suppressions: pd.DataFrame,
-    images: dict[str, bytes],
-    advice: list[str],
-    *,
-    title: str,
-    generated: datetime,
-) -> str:
+def render_html(data: ReportData, images: Mapping[str, bytes]) -> str:
     """The whole report page (self-contained: CSS inline, charts as data URIs)."""
-    s = summary
+    s = data.summary
     sends = f"{s.sends:,}" if s.sends is not None else "unknown"
-    domains = by_domain(df, top=10, sort_by="problems")
-    subjects = breakdown(df, "subject", top=10, sort_by="problems")
-    diagnostics = top_diagnostics(df, 10)
-    preview = suppressions.loc[
-        :, ["email", "reason", "category", "events", "last_seen", "rule", "last_diagnostic"]
-    ]
+    suppressions = data.suppressions
     charts = "".join(
         f'<img alt="{escape(name)} chart" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
         for name, png in images.items()
@@ -288,14 +105,14 @@ def render_html(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
+        f"<title>{escape(data.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(data.title)}</h1>",
         f'<p class="muted">{s.rows:,} events from {s.messages:,} messages to {s.recipients:,} recipients, '
-        f"{escape(_when(s.first))} to {escape(_when(s.last))}. Generated {escape(_when(generated))}.</p>",
+        f"{escape(_when(s.first))} to {escape(_when(s.last))}. Generated {escape(_when(data.generated))}.</p>",
         f"<h2>Status: {_badge(s.status)}</h2>",
         f"<p>Sends: <strong>{sends}</strong> ({escape(s.rate_note)}).</p>",
         _rates_table(s),
-        "<h2>What to do next</h2><ol>" + "".join(f"<li>{escape(a)}</li>" for a in advice) + "</ol>",
+        "<h2>What to do next</h2><ol>" + "".join(f"<li>{escape(a)}</li>" for a in data.advice) + "</ol>",
         "<h2>Charts</h2>",
         charts,
         "<h2>Events by category</h2>",
@@ -303,29 +120,24 @@ def render_html(
         "<h2>Events by type</h2>",
         html_table(["event type", "events"], s.by_event_type.items()),
         "<h2>Top recipient domains (by bounces and complaints)</h2>",
-        _frame_table(domains, "domain"),
+        _frame_table(data.domains.head(DOMAIN_ROWS), "domain"),
         "<h2>Top bounce diagnostics</h2>",
         '<p class="muted">Addresses in diagnostic codes are shown as &lt;address&gt;.</p>',
-        _frame_table(diagnostics),
+        _frame_table(data.diagnostics),
         "<h2>Subjects (by bounces and complaints)</h2>",
-        _frame_table(subjects, "subject"),
+        _frame_table(data.subjects, "subject"),
         f"<h2>Suppression list: {len(suppressions):,} address(es)</h2>",
         f'<p>The full list is in <a href="{SUPPRESSIONS_NAME}"><code>{SUPPRESSIONS_NAME}</code></a>'
         + (f"; the first {PREVIEW_ROWS} are shown.</p>" if len(suppressions) > PREVIEW_ROWS else ".</p>"),
-        _frame_table(preview.head(PREVIEW_ROWS)),
-        _load_notes(df),
+        _frame_table(suppressions.loc[:, SUPPRESSION_COLUMNS].head(PREVIEW_ROWS)),
+        _load_notes(data.load),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
-def _load_notes(df: pd.DataFrame) -> str:
-    attrs = df.attrs
-    notes = [
-        f"{int(attrs.get('duplicates', 0) or 0):,} duplicate rows dropped",
-        f"{int(attrs.get('rejected', 0) or 0):,} records rejected",
-    ]
-    control = attrs.get("control") or {}
-    if control:
-        notes.append("control messages: " + ", ".join(f"{k} {v}" for k, v in sorted(control.items())))
+def _load_notes(load: LoadNotes) -> str:
+    notes = [f"{load.duplicates:,} duplicate rows dropped", f"{load.rejected:,} records rejected"]
+    if load.control:
+        notes.append("control messages: " + ", ".join(f"{k} {v}" for k, v in sorted(load.control.items())))
     return '<p class="muted">Load: ' + escape("; ".join(notes)) + ".</p>"
