@@ -1,9 +1,10 @@
 """The suppression policy (pure) and the canonical suppression list it produces.
 
 :func:`build_suppression_list` turns an events table into one row per address to stop
-mailing, under an explicit :class:`SuppressionPolicy`. That frame is the one source for every
-export: :func:`write_suppression_csv` writes the canonical CSV; mailing-tool formats and the
-SES account suppression list sync build on the same frame.
+mailing, under an explicit :class:`SuppressionPolicy`. That frame is the one source for
+exports; the one export today is the canonical CSV (:func:`write_suppression_csv`, columns
+:data:`CSV_COLUMNS`), which a mailing tool can import. sesops has no mailing-tool specific
+formats, and nothing writes the list to the SES account suppression list.
 
 Default policy, rule by rule:
 
