@@ -79,7 +79,7 @@ def _epoch(querystring: dict[str, list[str]], name: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        pass
+        pass  # not epoch seconds; ISO 8601 is the other form boto3 sends
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
