@@ -55,8 +55,8 @@ exit status:
   2  usage or input error: a bad option, a missing or unreadable file or store, a missing extra
   3  AWS or network failure: unknown profile, no credentials, unreachable endpoint, a refused call
 
-serve and drain need only the core install; load and the analysis need sesops[analysis],
-sandbox and demo sesops[sandbox] too, notebook sesops[notebooks]."""
+serve, drain, verify, export and the AWS commands need only `pip install sesops`; load needs
+sesops[analysis], sandbox sesops[sandbox], demo both, notebook sesops[notebooks]."""
 
 
 def build_parser() -> argparse.ArgumentParser:
