@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import orjson
 
 from sesops.errors import RecordError
 from sesops.events.classify import category_by_rule
-from sesops.events.shapes import shape_for
+from sesops.events.shapes import EventShape, shape_for
 
 #: The row contract: column names in order. Times are tz-aware UTC once loaded.
 COLUMNS: tuple[str, ...] = (
@@ -206,7 +207,37 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     if not isinstance(mail, dict):
         raise RecordError(f"SES {event_type} without a mail object")
     shape = shape_for(event_type)
-    detail_key, list_key = shape.detail_key, shape.recipients_key
+    detail, recipients = _detail_and_recipients(message, mail, shape)
+    headers = mail.get("commonHeaders")
+    fields = MessageFields(
+        event_type=event_type,
+        timestamp=detail.get("timestamp") or mail.get("timestamp"),
+        message_id=mail.get("messageId"),
+        feedback_id=detail.get("feedbackId"),
+        source=mail.get("source"),
+        sending_account_id=mail.get("sendingAccountId"),
+        subject=headers.get("subject") if isinstance(headers, dict) else None,
+        sns_message_id=sns_id,
+        topic_arn=topic,
+    )
+    if shape.columns:  # replace() rather than **kwargs above: kwargs cost every message a dict
+        fields = msgspec.structs.replace(
+            fields, **{column: detail.get(field) for column, field in shape.columns}
+        )
+    pairs = [
+        (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
+        if type(r) is dict
+        else (r, None, None, None)
+        for r in recipients
+    ]
+    return emit_rows(fields, pairs)
+
+
+def _detail_and_recipients(
+    message: dict[str, Any], mail: dict[str, Any], shape: EventShape
+) -> tuple[dict[str, Any], list[Any]]:
+    """The detail object (empty when absent and optional) and the non-empty recipients list."""
+    event_type, detail_key, list_key = shape.event_type, shape.detail_key, shape.recipients_key
     detail = message.get(detail_key)
     if list_key is not None:
         if not isinstance(detail, dict):
@@ -218,55 +249,45 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
         recipients = mail.get("destination")
         if not isinstance(recipients, list) or not recipients:
             raise RecordError(f"SES {event_type} without mail.destination")
-    if not isinstance(detail, dict):
-        detail = {}
-
-    headers = mail.get("commonHeaders")
-    values = {column: detail.get(field) for column, field in shape.columns}
-    pairs = [
-        (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
-        if type(r) is dict
-        else (r, None, None, None)
-        for r in recipients
-    ]
-    return emit_rows(
-        event_type,
-        detail.get("timestamp") or mail.get("timestamp"),
-        pairs,
-        values.get("bounce_type"),
-        values.get("bounce_subtype"),
-        values.get("complaint_feedback_type"),
-        values.get("complaint_subtype"),
-        values.get("delay_type"),
-        mail.get("messageId"),
-        detail.get("feedbackId"),
-        mail.get("source"),
-        mail.get("sendingAccountId"),
-        headers.get("subject") if isinstance(headers, dict) else None,
-        sns_id,
-        topic,
-    )
+    return (detail if isinstance(detail, dict) else {}), recipients
 
 
-def emit_rows(
-    event_type: str,
-    timestamp: Any,
-    recipients: list[tuple[Any, Any, Any, Any]],
-    bounce_type: Any,
-    bounce_subtype: Any,
-    feedback_type: Any,
-    complaint_subtype: Any,
-    delay_type: Any,
-    message_id: Any,
-    feedback_id: Any,
-    source: Any,
-    account: Any,
-    subject: Any,
-    sns_id: Any,
-    topic: Any,
-) -> list[Row]:
-    """Rows for one message's (address, action, status, diagnostic) recipients: the one
-    place addresses are normalised and categories assigned, whichever decoder read them."""
+class MessageFields(msgspec.Struct, frozen=True, gc=False):
+    """What every row of one SES message shares, named as the contract's columns.
+
+    ``gc=False`` keeps construction cheap (one per message); the values are decoded JSON,
+    which cannot form reference cycles.
+    """
+
+    event_type: str
+    timestamp: Any = None
+    bounce_type: Any = None
+    bounce_subtype: Any = None
+    complaint_feedback_type: Any = None
+    complaint_subtype: Any = None
+    delay_type: Any = None
+    message_id: Any = None
+    feedback_id: Any = None
+    source: Any = None
+    sending_account_id: Any = None
+    subject: Any = None
+    sns_message_id: Any = None
+    topic_arn: Any = None
+
+
+#: One recipient as read from the message: (address, action, status, diagnostic code).
+RecipientValues = tuple[Any, Any, Any, Any]
+
+
+def emit_rows(message: MessageFields, recipients: list[RecipientValues]) -> list[Row]:
+    """Rows for one message's recipients: the one place addresses are normalised and
+    categories assigned, whichever decoder read them."""
+    event_type, timestamp = message.event_type, message.timestamp
+    bounce_type, bounce_subtype = message.bounce_type, message.bounce_subtype
+    feedback_type, complaint_subtype = message.complaint_feedback_type, message.complaint_subtype
+    delay_type, message_id, feedback_id = message.delay_type, message.message_id, message.feedback_id
+    source, account, subject = message.source, message.sending_account_id, message.subject
+    sns_id, topic = message.sns_message_id, message.topic_arn
     shape = shape_for(event_type)
     category = shape.fixed_category
     rows: list[Row] = []

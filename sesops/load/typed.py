@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from sesops.errors import RecordError
-from sesops.events.parse import Row, emit_rows
+from sesops.events.parse import MessageFields, Row, emit_rows
 from sesops.events.shapes import RECIPIENT_FIELDS, SHAPES, SHAPES_BY_TYPE, EventShape
 
 _UNSET: Any = msgspec.UNSET
@@ -78,6 +78,47 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
     Raises :class:`~sesops.errors.RecordError` only for a notification the general parser
     refuses for the same reason (same messages, in the same order of checks).
     """
+    decoded = _decode_notification(line)
+    if decoded is None:
+        return None
+    env, ses = decoded
+    event_type = ses.eventType or ses.notificationType
+    shape = SHAPES_BY_TYPE.get(event_type) if type(event_type) is str else None
+    if shape is None:
+        return None
+    mail = ses.mail
+    if mail is None:
+        raise RecordError(f"SES {event_type} without a mail object")
+    detail, recipients = _detail_and_recipients(ses, mail, shape)
+    pairs = [
+        (r.emailAddress, r.action, r.status, r.diagnosticCode)
+        if type(r) is _Recipient
+        else (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
+        if type(r) is dict
+        else (r, None, None, None)
+        for r in recipients
+    ]
+    headers = mail.commonHeaders
+    fields = MessageFields(
+        event_type=event_type,
+        timestamp=(detail.timestamp if detail is not None else None) or mail.timestamp,
+        message_id=mail.messageId,
+        feedback_id=detail.feedbackId if detail is not None else None,
+        source=mail.source,
+        sending_account_id=mail.sendingAccountId,
+        subject=headers.subject if headers is not None else None,
+        sns_message_id=env.MessageId,
+        topic_arn=env.TopicArn,
+    )
+    if shape.columns and detail is not None:  # replace(): no kwargs dict for every message
+        fields = msgspec.structs.replace(
+            fields, **{column: getattr(detail, field) for column, field in shape.columns}
+        )
+    return emit_rows(fields, pairs)
+
+
+def _decode_notification(line: bytes) -> tuple[_Envelope, Any] | None:
+    """The envelope and its decoded SES object, when ``line`` is a plain SNS Notification."""
     try:
         env = _envelope.decode(line)
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -92,17 +133,14 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
     ):
         return None
     try:
-        ses = _ses.decode(env.Message)
+        return env, _ses.decode(env.Message)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    event_type = ses.eventType or ses.notificationType
-    shape = SHAPES_BY_TYPE.get(event_type) if type(event_type) is str else None
-    if shape is None:
-        return None
-    mail = ses.mail
-    if mail is None:
-        raise RecordError(f"SES {event_type} without a mail object")
-    detail_key, list_key = shape.detail_key, shape.recipients_key
+
+
+def _detail_and_recipients(ses: Any, mail: _Mail, shape: EventShape) -> tuple[Any, list[Any]]:
+    """The detail struct (None when absent and optional) and the non-empty recipients list."""
+    event_type, detail_key, list_key = shape.event_type, shape.detail_key, shape.recipients_key
     detail = getattr(ses, detail_key)
     if list_key is not None:
         if detail is None:
@@ -114,29 +152,4 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
         recipients = mail.destination
         if type(recipients) is not list or not recipients:
             raise RecordError(f"SES {event_type} without mail.destination")
-    pairs = [
-        (r.emailAddress, r.action, r.status, r.diagnosticCode)
-        if type(r) is _Recipient
-        else (r.get("emailAddress"), r.get("action"), r.get("status"), r.get("diagnosticCode"))
-        if type(r) is dict
-        else (r, None, None, None)
-        for r in recipients
-    ]
-    values = {column: getattr(detail, field) for column, field in shape.columns} if detail is not None else {}
-    return emit_rows(
-        event_type,
-        (detail.timestamp if detail is not None else None) or mail.timestamp,
-        pairs,
-        values.get("bounce_type"),
-        values.get("bounce_subtype"),
-        values.get("complaint_feedback_type"),
-        values.get("complaint_subtype"),
-        values.get("delay_type"),
-        mail.messageId,
-        detail.feedbackId if detail is not None else None,
-        mail.source,
-        mail.sendingAccountId,
-        mail.commonHeaders.subject if mail.commonHeaders is not None else None,
-        env.MessageId,
-        env.TopicArn,
-    )
+    return detail, recipients

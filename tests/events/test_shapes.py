@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sesops.errors import RecordError
 from sesops.events.classify import CATEGORIES, classify
-from sesops.events.parse import COLUMNS, parse_record
+from sesops.events.parse import COLUMNS, MessageFields, emit_rows, parse_record
 from sesops.events.shapes import (
     COMMON_DETAIL_COLUMNS,
     DETAIL_VALUE_COLUMNS,
@@ -90,3 +91,30 @@ def test_the_python_parser_follows_each_entry(example: Example) -> None:
             row["status"],
             row["complaint_feedback_type"],
         )
+
+
+def test_message_fields_are_named_as_contract_columns() -> None:
+    named = set(MessageFields.__struct_fields__)
+    assert named <= set(COLUMNS)
+    assert set(DETAIL_VALUE_COLUMNS) <= named  # every column a table entry may feed
+
+
+def test_emit_rows_takes_named_fields_and_categorises_each_recipient() -> None:
+    fields = MessageFields(
+        event_type="Bounce",
+        timestamp="2026-05-01T00:00:00Z",
+        bounce_type="Transient",
+        bounce_subtype="General",
+        message_id="mail-1",
+        sns_message_id="sns-1",
+    )
+    rows = emit_rows(
+        fields, [(" Away@X.org", None, None, None), ("full@x.org", "failed", "4.2.2", "smtp; 452")]
+    )
+    by_email = {row[COLUMNS.index("email")]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
+    assert by_email["away@x.org"]["category"] == "auto_reply"
+    assert by_email["full@x.org"]["category"] == "soft_bounce"
+    assert by_email["full@x.org"]["status"] == "4.2.2"
+    assert {r["message_id"] for r in by_email.values()} == {"mail-1"}
+    with pytest.raises(RecordError, match="SES Bounce recipient without an email address"):
+        emit_rows(fields, [(None, None, None, None)])
