@@ -19,7 +19,7 @@ from botocore.exceptions import NoRegionError, ProfileNotFound
 from sesops.aws.errors import describe_error
 from sesops.errors import AwsError
 
-__all__ = ["client", "describe_error", "session"]
+__all__ = ["client", "describe_error", "session"]  # describe_error: its home is sesops.aws.errors
 
 _CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 

@@ -12,6 +12,9 @@ from typing import Any
 
 import orjson
 
+from sesops import arns
+from sesops.errors import InputError
+
 EVENT_SUBJECT = "Amazon SES Email Event Notification"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -78,10 +81,15 @@ class Envelopes:
     """SNS ``Notification`` envelopes for one topic, as dicts or as ready-made JSON lines."""
 
     def __init__(self, topic_arn: str, subscription_id: str) -> None:
-        region = topic_arn.split(":")[3] if topic_arn.count(":") >= 5 else "us-east-1"
+        try:
+            host = arns.sns_host(arns.topic_region(topic_arn))
+        except ValueError as err:
+            raise InputError(f"topic ARN {topic_arn!r}: {err}") from None
         self.topic_arn = topic_arn
-        self.cert_url = f"https://sns.{region}.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem"
-        self.unsubscribe_url = f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic_arn}:{subscription_id}"
+        self.cert_url = f"https://{host}/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem"
+        self.unsubscribe_url = (
+            f"https://{host}/?Action=Unsubscribe&SubscriptionArn={topic_arn}:{subscription_id}"
+        )
         topic = orjson.dumps(topic_arn)
         self._head = (
             b'{"Type":"Notification","MessageId":"%s","TopicArn":' + topic.replace(b"%", b"%%") + b","

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
+from sesops import arns
 from sesops.errors import InputError
 from sesops.sim.population import Population, send_times
 from sesops.sim.shapes import Clock, Envelopes, event_time, sns_subject, uuid4
@@ -98,6 +99,10 @@ class SimulationConfig:
             raise InputError("complaint_rate + ooto_rate must be at most 1/3")
         if self.click_rate > self.open_rate:
             raise InputError("click_rate cannot exceed open_rate (a click follows an open)")
+        try:
+            arns.partition(self.region)
+        except ValueError as err:
+            raise InputError(f"region: {err}") from None
 
     @property
     def start_ms(self) -> int:
@@ -108,7 +113,7 @@ class SimulationConfig:
 
     @property
     def default_topic_arn(self) -> str:
-        return f"arn:aws:sns:{self.region}:{self.account_id}:ses-feedback"
+        return arns.topic_arn(self.region, self.account_id, "ses-feedback")
 
     @classmethod
     def rate_names(cls) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from bisect import bisect
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
+from sesops import arns
 from sesops.sim import data as simdata
 from sesops.sim.data import Provider
 from sesops.sim.population import TYPO, Address, Population, pick
@@ -51,7 +52,7 @@ class Traffic:
         self.pop = population
         self.clock = Clock()
         self.ep = config.event_publishing
-        self.arn = f"arn:aws:ses:{config.region}:{config.account_id}:identity/{config.identity}"
+        self.arn = arns.identity_arn(config.region, config.account_id, config.identity)
         self.from_domain = config.sender.rpartition("@")[2].rstrip(">")
         mta = (
             "a8-{}.smtp-out.amazonses.com"

@@ -256,6 +256,19 @@ def test_config_validation() -> None:
         SimulationConfig(messages=10, days=0)
 
 
+def test_arns_and_hosts_follow_the_partition() -> None:
+    with pytest.raises(InputError, match=r"^region: 'nowhere' is not an AWS region name"):
+        SimulationConfig(messages=1, region="nowhere")
+    with pytest.raises(InputError, match=r"^topic ARN 'arn:aws:sns:cn-north-1:1:t': not an SNS topic ARN"):
+        next(iter_lines(SimulationConfig(messages=1), topic_arn="arn:aws:sns:cn-north-1:1:t"))
+    china = SimulationConfig(messages=1, region="cn-north-1")
+    envelope = orjson.loads(next(iter_lines(china)))
+    assert envelope["TopicArn"] == "arn:aws-cn:sns:cn-north-1:123456789012:ses-feedback"
+    assert envelope["SigningCertURL"].startswith("https://sns.cn-north-1.amazonaws.com.cn/")
+    mail = orjson.loads(envelope["Message"])["mail"]
+    assert mail["sourceArn"] == "arn:aws-cn:ses:cn-north-1:123456789012:identity/mail.example.com"
+
+
 def test_cli_writes_a_readable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sim.jsonl"
     code = main(["simulate", "--messages", "200", "--seed", "3", "--bounce-rate", "0.07", "--out", str(out)])
