@@ -27,7 +27,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from sesops.errors import InputError, RecordError, StoreError
-from sesops.load.sources import RawRecord
+from sesops.events.parse import decode_json
 
 Channel = Literal["http", "sqs", "import"]
 CHANNELS: tuple[str, ...] = ("http", "sqs", "import")
@@ -241,18 +241,25 @@ def open_existing(path: str | os.PathLike[str]) -> sqlite3.Connection:
 
 
 class CaptureStore:
-    """The capture store at ``path`` (created if missing). Safe to share between threads."""
+    """The capture store at ``path``. Safe to share between threads.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    A missing or empty file becomes a new store; with ``create=False`` (a reader) it is
+    refused instead, and the file is left as it was.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
         if self.path.is_dir():
             raise InputError(f"{self.path} is a directory; give a file path such as capture.sqlite")
         if not self.path.parent.is_dir():
             raise InputError(f"{self.path.parent}: no such directory for the capture store")
+        if not create and not self.path.is_file():
+            raise InputError(f"{self.path}: no such capture store (check the path, or capture into it first)")
         self._conn = _connect(self.path)
         try:
-            _check_schema(self._conn, self.path, create=True)
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            _check_schema(self._conn, self.path, create=create)
+            if create:
+                self._conn.execute("PRAGMA journal_mode = WAL")
         except (StoreError, sqlite3.Error) as err:
             self._conn.close()
             if isinstance(err, StoreError):
@@ -358,13 +365,15 @@ class CaptureStore:
     def counts(self) -> Counts:
         return read_counts(self._reader())
 
-    def iter_raw(self) -> Iterator[StoredMessage]:
+    def iter_messages(self) -> Iterator[StoredMessage]:
         """Every stored message in insertion order (a snapshot read on its own connection)."""
         conn = _connect(self.path)
         try:
             yield from _iter_messages(conn)
         finally:
             conn.close()
+
+    iter_raw = iter_messages  # the earlier name, still used by notebooks and tests
 
     def iter_rejects(self) -> Iterator[dict[str, Any]]:
         rows = self._reader().execute(
@@ -411,17 +420,6 @@ def _iter_messages(conn: sqlite3.Connection) -> Iterator[StoredMessage]:
         raise StoreError(f"cannot read the capture store ({err})") from None
 
 
-def read_raw_records(path: str | os.PathLike[str]) -> Iterator[RawRecord]:
-    """The stored bodies as :class:`RawRecord` (source = path, line = row id), for ``read_events``."""
-    conn = open_existing(path)
-    name = str(path)
-    try:
-        for message in _iter_messages(conn):
-            yield RawRecord(name, message.id, message.body)
-    finally:
-        conn.close()
-
-
 def export_jsonl(db: str | os.PathLike[str], out: str | os.PathLike[str] | IO[bytes]) -> int:
     """Write every stored body as one compact JSON line to ``out``; returns the number written.
 
@@ -448,8 +446,6 @@ def export_jsonl(db: str | os.PathLike[str], out: str | os.PathLike[str] | IO[by
 
 
 def _write_lines(messages: Iterable[StoredMessage], fh: IO[bytes]) -> int:
-    from sesops.events.parse import decode_json
-
     count = 0
     for message in messages:
         try:

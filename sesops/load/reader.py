@@ -41,6 +41,7 @@ from sesops.load.sources import (
     is_store,
     iterable_records,
     open_lines,
+    store_records,
 )
 from sesops.load.typed import notification_line_rows
 
@@ -252,9 +253,7 @@ def _expand(sources: tuple[Source, ...]) -> Iterator[Path | Iterator[RawRecord]]
 
 def _load_path(path: Path, collector: _Collector, *, progress: bool, engine: str) -> None:
     if is_store(path):
-        from sesops.capture.store import read_raw_records
-
-        collector.consume(read_raw_records(path))
+        collector.consume(store_records(path))
         return
     if engine != "python" and inner_suffix(path) in LINES_SUFFIXES:
         from sesops.load import fastload

@@ -1,4 +1,4 @@
-"""Sources -> raw records: files, directories, gzip, and in-memory iterables.
+"""Sources -> raw records: files, directories, gzip, capture stores and in-memory iterables.
 
 A record is what one line (JSONL), one array element (JSON) or one iterable item holds,
 still undecoded where it came as text. Each carries where it came from, so a bad record
@@ -125,6 +125,16 @@ def split_lines(data: bytes, name: str) -> Iterator[RawRecord]:
     for number, line in enumerate(data.split(b"\n"), start=1):
         if line.strip():
             yield RawRecord(name, number, line)
+
+
+def store_records(path: Path) -> Iterator[RawRecord]:
+    """The bodies in a capture store (source = path, line = the message's row id)."""
+    from sesops.capture.store import CaptureStore  # only when a store is read: capture pulls in boto3
+
+    name = str(path)
+    with CaptureStore(path, create=False) as store:
+        for message in store.iter_messages():
+            yield RawRecord(name, message.id, message.body)
 
 
 def iterable_records(items: Iterable[Any], name: str = "<iterable>") -> Iterator[RawRecord]:

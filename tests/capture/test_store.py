@@ -11,10 +11,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from sesops.capture.store import CaptureStore, export_jsonl, prepare, read_raw_records
+from sesops.capture.store import CaptureStore, export_jsonl, prepare
 from sesops.cli import main
 from sesops.errors import InputError, StoreError
 from sesops.load.reader import read_events
+from sesops.load.sources import store_records
 from tests.capture_samples import TOPIC, ses_bounce, unsigned_envelope
 
 
@@ -149,12 +150,35 @@ def _filled_store(path: Path) -> list[str]:
 def test_read_events_from_store(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     emails = _filled_store(path)
-    records = list(read_raw_records(path))
+    records = list(store_records(path))
     assert [r.line for r in records] == [1, 2, 3, 4, 5, 6]
     assert {r.source for r in records} == {str(path)}
     df = read_events(path)
     assert sorted(set(df["email"])) == emails
     assert df.attrs["rejected"] == 0
+
+
+def test_iter_messages_yields_each_stored_message_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    _filled_store(path)
+    with CaptureStore(path, create=False) as store:
+        messages = list(store.iter_messages())
+    assert [m.id for m in messages] == [1, 2, 3, 4, 5, 6]
+    assert [m.channel for m in messages] == ["http"] * 3 + ["sqs"] * 2 + ["http"]
+    assert messages[-1].message_id == "dup" and messages[-1].verified
+    assert all(m.received_at.endswith("Z") and orjson.loads(m.body) for m in messages)
+
+
+def test_a_reader_never_creates_nor_converts_a_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.sqlite"
+    with pytest.raises(InputError, match="no such capture store"):
+        CaptureStore(missing, create=False)
+    assert not missing.exists()
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    with pytest.raises(StoreError, match="empty SQLite file, not a sesops capture store"):
+        CaptureStore(empty, create=False)
+    assert empty.stat().st_size == 0
 
 
 def test_export_round_trips_through_read_events(tmp_path: Path) -> None:
@@ -188,7 +212,7 @@ def test_missing_and_foreign_files(tmp_path: Path) -> None:
     text = tmp_path / "notes.db"
     text.write_text("hello, not a database\n" * 100)
     with pytest.raises(StoreError, match="not a sesops capture store"):
-        list(read_raw_records(text))
+        list(store_records(text))
     with pytest.raises(StoreError, match="not a sesops capture store"):
         CaptureStore(text)
     other = tmp_path / "other.sqlite"
