@@ -41,6 +41,7 @@ LOG = logging.getLogger("sesops.sandbox")
 HOST = "127.0.0.1"
 DEFAULT_REGION = "us-east-1"
 DUMMY_KEY = "testing"
+KEPT_FAILURES = 1000  # delivery failures a Sandbox keeps; a long run against a dead endpoint stays small
 # Variables that could point boto3 at a real account; the sandbox process drops them.
 CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
@@ -140,6 +141,9 @@ class Sandbox:
                 _stop_quietly(server)  # the error that stopped the start is the one to see
             failures.unwatch(self._record_failure)
             patching.uninstall()
+            if self._own_cert_dir and self._cert_dir is not None:
+                _remove_cert_dir(self._cert_dir)
+                self._cert_dir = None
             raise
         return self
 
@@ -185,11 +189,15 @@ class Sandbox:
 
     def _record_failure(self, failure: DeliveryFailure) -> None:
         with self._failures_lock:
-            self._failures.append(failure)
+            if len(self._failures) < KEPT_FAILURES:
+                self._failures.append(failure)
 
     @property
     def delivery_failures(self) -> list[DeliveryFailure]:
-        """What this sandbox could not deliver since it started, oldest first (a copy)."""
+        """What this process's moto could not deliver since this sandbox started, oldest first.
+
+        A copy; the first :data:`KEPT_FAILURES` are kept (every one is logged on ``sesops.sandbox``).
+        """
         with self._failures_lock:
             return list(self._failures)
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 import io
 import logging
 import shutil
+import tempfile
 import time
 import urllib.error
 import uuid
 from collections.abc import Iterator
 from email.message import Message
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from sesops.sandbox import patch_state, patching
+from sesops.sandbox import failures, patch_state, patching
 from sesops.sandbox.failures import DeliveryFailure
 from sesops.sandbox.server import Sandbox
 from sesops.sandbox.sesv2 import list_suppressed_destinations, put_suppressed_destination
@@ -145,11 +147,12 @@ def test_uninstall_without_install_is_refused(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_failed_start_keeps_its_own_error_and_logs_the_failed_stop(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     from moto.server import ThreadedMotoServer
 
     caplog.set_level(logging.ERROR, logger="sesops.sandbox")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the sandbox makes its cert dir
     users = patch_state.users()
     stop = ThreadedMotoServer.stop
 
@@ -166,6 +169,7 @@ def test_failed_start_keeps_its_own_error_and_logs_the_failed_stop(
         Sandbox(port=0).start()
     assert logged(caplog, "stopping moto's server after a failed start failed too")
     assert patch_state.users() == users, "the failed start uninstalled its patches"
+    assert list(tmp_path.iterdir()) == [], "the failed start removed its certificate directory"
 
 
 def test_cert_dir_that_cannot_be_removed_is_logged(
@@ -183,6 +187,21 @@ def test_cert_dir_that_cannot_be_removed_is_logged(
     assert logged(caplog, f"could not remove its certificate directory {cert_dir}: Permission denied")
     monkeypatch.undo()
     shutil.rmtree(cert_dir)
+
+
+def test_a_sandbox_keeps_the_first_failures_and_logs_them_all(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sesops.sandbox")
+    monkeypatch.setattr("sesops.sandbox.server.KEPT_FAILURES", 2)
+    with Sandbox(port=0) as sb:
+        for n in range(3):
+            failures.report(f"http://127.0.0.1:1/{n}", "a Notification", "Connection refused")
+        kept = [f.target for f in sb.delivery_failures]
+    assert kept == ["http://127.0.0.1:1/0", "http://127.0.0.1:1/1"]
+    assert logged(caplog, "to http://127.0.0.1:1/2: Connection refused")
+    failures.report("http://127.0.0.1:1/after", "a Notification", "Connection refused")
+    assert [f.target for f in sb.delivery_failures] == kept, "a stopped sandbox no longer listens"
 
 
 def _request(body: str = "", **query: str) -> Any:
