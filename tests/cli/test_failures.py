@@ -108,13 +108,13 @@ def run_sesops(*argv: str, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
-def test_the_real_command_prints_one_line_for_a_profile_a_store_and_an_endpoint() -> None:
+def test_the_real_command_prints_one_line_for_a_profile_a_store_and_an_endpoint(bad_store: Path) -> None:
     proc = run_sesops("status", "--region", "us-east-1", "--profile", "nope")
     assert (proc.returncode, proc.stderr.count("\n")) == (3, 1), proc.stderr
     assert proc.stderr.startswith("sesops status: error: --profile nope: no such profile")
-    proc = run_sesops("drain", "--region", "us-east-1", "--queue", "q", "--db", os.devnull, "--quiet")
+    proc = run_sesops("drain", "--region", "us-east-1", "--queue", "q", "--db", str(bad_store))
     assert (proc.returncode, proc.stderr.count("\n")) == (2, 1), proc.stderr
-    assert "cannot create the capture store" in proc.stderr
+    assert "is not a sesops capture store" in proc.stderr
     env = {**os.environ, "AWS_ENDPOINT_URL": UNREACHABLE}
     proc = run_sesops("simulate", "--messages", "1", "--topic-arn", TOPIC, env=env)
     assert (proc.returncode, proc.stderr.count("\n")) == (3, 1), proc.stderr
