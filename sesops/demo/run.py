@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from sesops.capture.store import CaptureStore
     from sesops.demo.capture import DeliveryTally, DrainThread
     from sesops.sandbox.server import Sandbox
-    from sesops.sim.simulate import SimulationConfig
+    from sesops.sim.config import SimulationConfig
     from sesops.sns.verify import SnsVerifier
 
 __all__ = ["DemoResult", "run_demo", "running_demo"]
@@ -251,7 +251,7 @@ def _mail_simulator(session: boto3.Session) -> int:
 
 def _simulation(result: DemoResult) -> SimulationConfig:
     from sesops import arns
-    from sesops.sim.simulate import SimulationConfig
+    from sesops.sim.config import SimulationConfig
 
     # Sends end now, like the simulator mail above, so today's rates are not the simulator's alone
     # (a few slow soft bounces are then stamped up to 12 h ahead).

@@ -8,10 +8,11 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sesops.sim.simulate import SimulationConfig, generate, publish, write_jsonl
+    from sesops.sim.config import SimulationConfig
+    from sesops.sim.simulate import generate, publish, write_jsonl
 
 _EXPORTS = {
-    "SimulationConfig": "simulate",
+    "SimulationConfig": "config",
     "generate": "simulate",
     "publish": "simulate",
     "write_jsonl": "simulate",

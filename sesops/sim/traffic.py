@@ -20,7 +20,7 @@ from sesops.sim.population import TYPO, Address, Population, pick
 from sesops.sim.shapes import Clock, ses_id, uuid4
 
 if TYPE_CHECKING:
-    from sesops.sim.simulate import SimulationConfig
+    from sesops.sim.config import SimulationConfig
 
 Event = tuple[int, dict[str, Any]]  # (epoch ms, SES object)
 
