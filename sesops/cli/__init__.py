@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sesops.errors import (
     AwsError,
@@ -26,21 +26,22 @@ from sesops.errors import (
     extra_providing,
 )
 
-# Subcommand modules, in the order --help lists them.
-_COMMANDS: tuple[str, ...] = (
-    "load",
-    "export",
-    "verify",
-    "serve",
-    "drain",
-    "simulate",
-    "provision",
-    "status",
-    "teardown",
-    "sandbox",
-    "demo",
-    "notebook",
-)
+# Subcommand -> the line `sesops --help` shows for it, in that order. Kept here, not in the
+# subcommand modules (their register() reads it), so the top-level help imports none of them.
+COMMANDS: dict[str, str] = {
+    "load": "load SES feedback files into one table and summarise it",
+    "export": "export a capture store to JSON Lines",
+    "verify": "verify the SNS signatures of saved messages",
+    "serve": "receive SNS notifications over HTTP(S) into a capture store",
+    "drain": "move messages from an SQS queue into a capture store",
+    "simulate": "generate realistic synthetic SES bounce/complaint/delivery feedback",
+    "provision": "wire SES identities to an SNS topic (and an SQS queue or HTTPS endpoint)",
+    "status": "check that SES feedback reaches SNS and its subscribers",
+    "teardown": "remove the topic, subscriptions, queues and identity wiring provision made",
+    "sandbox": "run a local SES/SNS/SQS sandbox (moto) for trying sesops without an AWS account",
+    "demo": "run the whole kit end to end on a local sandbox: no AWS account needed",
+    "notebook": "run a notebook with parameters and keep the executed copy as a record; list; lab",
+}
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -59,7 +60,12 @@ serve, drain, verify, export and the AWS commands need only `pip install sesops`
 sesops[analysis], sandbox sesops[sandbox], demo both, notebook sesops[notebooks]."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The ``sesops`` parser, with the arguments of ``commands`` (default: every subcommand).
+
+    The other subcommands get their name and summary only: enough for ``sesops --help`` and
+    argparse's "invalid choice", without importing their modules.
+    """
     parser = argparse.ArgumentParser(
         prog="sesops",
         description="Amazon SES bounce and complaint handling: provision, verify, capture, analyse, suppress.",
@@ -68,10 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMANDS:
-        module = importlib.import_module(f"sesops.cli.{name}")
-        module.register(subparsers)
+    for name, summary in COMMANDS.items():
+        if commands is None or name in commands:
+            importlib.import_module(f"sesops.cli.{name}").register(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
+
+
+def named_command(argv: Sequence[str]) -> list[str]:
+    """The subcommand ``argv`` names, as a list (empty for none): the top level takes no values."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return [first] if first in COMMANDS else []
 
 
 def _version() -> str:
@@ -81,7 +95,8 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(named_command(argv))
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sesops.cli import COMMANDS
+
 if TYPE_CHECKING:
     from sesops.demo.run import DemoResult
 
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="run the whole kit end to end on a local sandbox: no AWS account needed",
+        help=COMMANDS["demo"],
         description=(
             "Start the embedded SES/SNS/SQS sandbox, provision a demo identity, capture the mailbox "
             "simulator's feedback and simulated traffic by HTTP (sesops serve) and SQS (sesops drain), "

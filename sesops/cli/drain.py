@@ -8,13 +8,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.errors import InputError
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "drain",
-        help="move messages from an SQS queue into a capture store",
+        help=COMMANDS["drain"],
         description=(
             "Long-poll an SQS queue subscribed to the feedback topic, store each message durably, "
             "then delete it. Unusable bodies are kept in the store's rejects table and left on the "

@@ -6,11 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sesops.cli import COMMANDS
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export a capture store to JSON Lines",
+        help=COMMANDS["export"],
         description="Write every message in a capture store as one JSON line (the body as received).",
     )
     parser.add_argument("--db", type=Path, required=True, metavar="PATH", help="the capture store")

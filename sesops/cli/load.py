@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.errors import InputError, require_extra
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
@@ -14,7 +15,7 @@ OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "load",
-        help="load SES feedback files into one table and summarise it",
+        help=COMMANDS["load"],
         description=(
             "Read SES/SNS feedback from JSON, JSONL, .gz, capture stores or directories, "
             "print a summary, and write one row per recipient to --out. "

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.errors import require_extra
 
 NOTEBOOKS = Path("notebooks")
@@ -15,7 +16,7 @@ NOTEBOOKS = Path("notebooks")
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "notebook",
-        help="run a notebook with parameters and keep the executed copy as a record; list; lab",
+        help=COMMANDS["notebook"],
         description="Notebooks as records: each run is kept, with its parameters and timing, under runs/.",
     )
     commands = parser.add_subparsers(dest="notebook_command", metavar="SUBCOMMAND")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.cli.awsout import add_aws_options, plan_summary, plan_table, problems_text, session_for
 from sesops.errors import InputError
 
@@ -12,7 +13,7 @@ from sesops.errors import InputError
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "provision",
-        help="wire SES identities to an SNS topic (and an SQS queue or HTTPS endpoint)",
+        help=COMMANDS["provision"],
         description=(
             "Create or fix the SNS topic, its subscriptions and the identities' notification "
             "settings so SES feedback reaches you. Idempotent: a second run changes nothing. "

@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sesops.cli import COMMANDS
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a local SES/SNS/SQS sandbox (moto) for trying sesops without an AWS account",
+        help=COMMANDS["sandbox"],
         description=(
             "Start moto's server on 127.0.0.1 with SES fidelity extensions (mailbox simulator "
             "feedback, signed SNS deliveries, subscription confirmation, suppression list) and "

@@ -10,13 +10,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.errors import InputError
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve",
-        help="receive SNS notifications over HTTP(S) into a capture store",
+        help=COMMANDS["serve"],
         description=(
             "Serve the SNS subscription endpoint: verify each message's signature, store it durably, "
             "then answer 200. Put TLS in front of it (a load balancer or reverse proxy)."

@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.errors import InputError
 
 # Flag -> SimulationConfig field, for the rates a user is likely to push past SES's thresholds.
@@ -21,7 +22,7 @@ _RATE_FLAGS = {
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "simulate",
-        help="generate realistic synthetic SES bounce/complaint/delivery feedback",
+        help=COMMANDS["simulate"],
         description=(
             "Simulate N sent messages over D days and write the SES feedback they cause as JSON Lines "
             "(SNS envelopes, or raw SES objects with --raw), or publish it to an SNS topic. "

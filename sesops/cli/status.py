@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.cli.awsout import add_aws_options, problems_text, session_for
 
 EXIT_HEALTHY = 0
@@ -14,7 +15,7 @@ EXIT_PROBLEMS = 1
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "status",
-        help="check that SES feedback reaches SNS and its subscribers",
+        help=COMMANDS["status"],
         description=(
             "Read identities, topics and subscriptions back and name each problem with its fix. "
             "Exits 0 when healthy, 1 when a problem was found."

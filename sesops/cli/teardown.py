@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.cli.awsout import add_aws_options, plan_summary, plan_table, session_for
 from sesops.errors import InputError
 
@@ -13,7 +14,7 @@ from sesops.errors import InputError
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "teardown",
-        help="remove the topic, subscriptions, queues and identity wiring provision made",
+        help=COMMANDS["teardown"],
         description=(
             "Turn email forwarding back on, unset the identities' notification topics, and delete "
             "the subscriptions, the queues subscribed to the topic (with their DLQs) and the topic. "

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sesops.cli import COMMANDS
 from sesops.errors import InputError, RecordError, VerificationError
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "verify",
-        help="verify the SNS signatures of saved messages",
+        help=COMMANDS["verify"],
         description=(
             "Verify SNS envelopes (JSON object or array, or JSON Lines; .gz too) and print "
             "'FILE[:LINE]: valid' or 'FILE[:LINE]: invalid: REASON' per message (the line is "
