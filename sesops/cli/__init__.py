@@ -1,10 +1,11 @@
 """The ``sesops`` command line: argument parsing and printing only.
 
 Each subcommand lives in its own module under :mod:`sesops.cli` exposing
-``register(subparsers)``; its handler calls one library function. Those modules import
-only the standard library and :mod:`sesops.errors` at the top: everything heavier (boto3,
-pandas, moto) is imported inside handlers, so ``sesops --help`` stays instant and a
-receiver host never loads the analysis stack (``tests/test_imports.py`` checks both).
+``register(subparsers)``; its handler calls one library function. Only the named
+subcommand's module is imported (``sesops --help`` shows the summaries in ``COMMANDS``),
+and it imports only the standard library and light sesops modules at the top: everything
+heavier (boto3, pandas, moto) is imported inside its handler, so a receiver host never
+loads the analysis stack (``tests/test_imports.py`` checks both).
 
 Every failure sesops documents becomes one line on stderr and an exit status (``EPILOG``),
 never a traceback; only a bug still shows one.
