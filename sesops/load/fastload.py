@@ -21,20 +21,18 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from sesops.errors import InputError
 from sesops.events.parse import COLUMNS
+from sesops.load.collector import Collector
 from sesops.load.dedupe import HASH_COLUMNS
 from sesops.load.fastsql import MACROS, query
 from sesops.load.frames import parse_timestamps
 from sesops.load.sources import RawRecord, open_lines
-
-if TYPE_CHECKING:
-    from sesops.load.reader import _Collector
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +51,7 @@ def worth_it(path: Path) -> bool:
 BATCH_ROWS = 1 << 16
 
 
-def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> None:
+def load_lines(path: Path, collector: Collector, *, progress: bool = False) -> None:
     """Load one JSON Lines file (gzip or not) into ``collector``.
 
     Results stream from DuckDB in batches that are deduplicated and kept as they come,
@@ -98,7 +96,7 @@ def load_lines(path: Path, collector: _Collector, *, progress: bool = False) -> 
 
 
 def _stream(
-    con: Any, sql: str, params: dict[str, str], path: Path, collector: _Collector, progress: bool
+    con: Any, sql: str, params: dict[str, str], path: Path, collector: Collector, progress: bool
 ) -> int:
     """Feed the query's regular messages to ``collector``; returns how many were cut out."""
     reader = con.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
@@ -136,7 +134,7 @@ def _stream(
     return cut
 
 
-def _keep_regular(table: pa.Table, collector: _Collector) -> int:
+def _keep_regular(table: pa.Table, collector: Collector) -> int:
     """Add ``table``'s regular messages to ``collector``; returns how many were not."""
     if not table.num_rows:
         return 0
@@ -149,8 +147,7 @@ def _keep_regular(table: pa.Table, collector: _Collector) -> int:
         cut = len(bad)
         keep = ~np.isin(message, bad)
         table, first = table.filter(pa.array(keep)), first[keep]
-    collector.messages += int(first.sum())
-    collector.add_table(parse_timestamps(table.select([*COLUMNS, *HASH_COLUMNS])))
+    collector.add_table(parse_timestamps(table.select([*COLUMNS, *HASH_COLUMNS])), messages=int(first.sum()))
     return cut
 
 

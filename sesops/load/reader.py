@@ -7,7 +7,8 @@ line that path cannot prove regular, goes through the pure parser in :mod:`sesop
 
 ``df.attrs`` after a load:
 
-``rejects``      list of ``{"source", "line", "reason"}`` (the first :data:`MAX_LISTED_REJECTS`)
+``rejects``      list of ``{"source", "line", "reason"}`` (the first
+                 :data:`~sesops.load.collector.MAX_LISTED_REJECTS`)
 ``rejected``     number of records rejected
 ``control``      ``{kind: count}`` of control messages (no rows)
 ``duplicates``   number of rows dropped as repeats
@@ -20,18 +21,14 @@ import contextlib
 import gc
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import pyarrow as pa
 
-from sesops.errors import InputError, RecordError
-from sesops.events.parse import COLUMNS, Row, parse_record
-from sesops.load.dedupe import DedupeMark, Deduper
-from sesops.load.frames import empty_frame, rows_to_table, table_to_frame
+from sesops.errors import InputError
+from sesops.load.collector import Collector
 from sesops.load.sources import (
     LINES_SUFFIXES,
     RawRecord,
@@ -43,118 +40,12 @@ from sesops.load.sources import (
     open_lines,
     store_records,
 )
-from sesops.load.typed import notification_line_rows
 
 log = logging.getLogger(__name__)
 
-MAX_LISTED_REJECTS = 1000
 PROGRESS_MIN_BYTES = 64 << 20
 
 Source = str | os.PathLike[str] | dict[str, Any] | bytes | Iterable[Any]
-
-
-class _Collector:
-    """Accumulates rows, control counts and rejects from parsed records."""
-
-    def __init__(self, errors: Literal["report", "raise"], dedupe: bool) -> None:
-        self.errors = errors
-        self.rows: list[Row] = []
-        self.tables: list[pa.Table] = []
-        self.deduper = Deduper() if dedupe else None
-        self.control: Counter[str] = Counter()
-        self.rejects: list[dict[str, Any]] = []
-        self.rejected = 0
-        self.messages = 0
-
-    def reject(self, source: str, line: int, reason: str) -> None:
-        if self.errors == "raise":
-            raise RecordError(reason, source, line)
-        self.rejected += 1
-        if len(self.rejects) < MAX_LISTED_REJECTS:
-            self.rejects.append({"source": source, "line": line, "reason": reason})
-
-    def consume(self, records: Iterable[RawRecord]) -> None:
-        for record in records:
-            data = record.data
-            if isinstance(data, RecordError):
-                self.reject(record.source, record.line, data.reason)
-            elif isinstance(data, list):  # a JSON array of messages inside one record
-                for item in data:
-                    self.add(item, record.source, record.line)
-            else:
-                self.add(data, record.source, record.line)
-
-    def consume_lines(self, lines: Iterable[bytes], source: str) -> None:
-        """JSON Lines (an open binary file, say): the loader's hot loop, so no per-line
-        record objects, and the file is read line by line rather than split in memory."""
-        rows = self.rows
-        messages = 0
-        for number, line in enumerate(lines, start=1):
-            if not line or line.isspace():
-                continue
-            try:
-                typed = notification_line_rows(line)
-            except RecordError as err:
-                self.reject(source, number, err.reason)
-                continue
-            if typed is None:  # every other shape, and the reason for a refusal
-                self.add(line, source, number)
-            else:
-                rows.extend(typed)
-                messages += 1
-        self.messages += messages
-
-    def add(self, data: Any, source: str, line: int) -> None:
-        """Parse one record; its rows join the table, or it is rejected with its reason."""
-        try:
-            parsed = parse_record(data)
-        except RecordError as err:
-            self.reject(source, line, err.reason)
-            return
-        except (TypeError, ValueError, AttributeError) as err:  # a value of an unexpected type
-            self.reject(source, line, f"malformed SES/SNS message ({err})")
-            return
-        for result in parsed:
-            self.messages += 1
-            if result.control is not None:
-                self.control[result.control] += 1
-            else:
-                self.rows.extend(result.rows)
-
-    def add_table(self, table: pa.Table) -> None:
-        """Keep a table of contract columns (after the rows parsed before it, for dedupe order)."""
-        self._flush_rows()
-        if self.deduper is not None:
-            table = self.deduper.filter(table)
-        self.tables.append(table.select(list(COLUMNS)))
-
-    def _flush_rows(self) -> None:
-        if self.rows:
-            rows, self.rows = self.rows, []
-            self.add_table(rows_to_table(rows))
-
-    def mark(self) -> tuple[int, int, DedupeMark | None]:
-        """A point :meth:`rollback` can return to (used when a fast pass must start over)."""
-        self._flush_rows()
-        return len(self.tables), self.messages, self.deduper.mark() if self.deduper is not None else None
-
-    def rollback(self, mark: tuple[int, int, DedupeMark | None]) -> None:
-        tables, self.messages, deduper = mark
-        del self.tables[tables:]
-        if self.deduper is not None and deduper is not None:
-            self.deduper.rollback(deduper)
-
-    def frame(self) -> pd.DataFrame:
-        self._flush_rows()
-        if not self.tables:
-            return empty_frame()
-        table = pa.concat_tables(self.tables, promote_options="permissive")
-        self.tables = []
-        return table_to_frame(table)
-
-    @property
-    def duplicates(self) -> int:
-        return self.deduper.dropped if self.deduper is not None else 0
 
 
 def read_events(
@@ -178,7 +69,7 @@ def read_events(
         raise InputError(f"errors must be 'report' or 'raise', not {errors!r}")
     if engine not in ("auto", "python", "duckdb"):
         raise InputError(f"engine must be 'auto', 'python' or 'duckdb', not {engine!r}")
-    collector = _Collector(errors, dedupe)
+    collector = Collector(errors, dedupe)
     items = list(_expand(sources))
     with _no_cyclic_gc():
         paths = [item for item in items if isinstance(item, Path)]
@@ -193,18 +84,12 @@ def read_events(
         if bar is not None:
             bar.close()
         df = collector.frame()
-    df.attrs.update(
-        rejects=collector.rejects,
-        rejected=collector.rejected,
-        control=dict(collector.control),
-        duplicates=collector.duplicates,
-        messages=collector.messages,
-    )
-    if collector.rejected:
-        first = collector.rejects[0]
+    df.attrs.update(collector.attrs())
+    if df.attrs["rejected"]:
+        first = df.attrs["rejects"][0]
         log.warning(
             "skipped %d bad record(s); first: %s:%s: %s (see df.attrs['rejects'])",
-            collector.rejected,
+            df.attrs["rejected"],
             first["source"],
             first["line"],
             first["reason"],
@@ -251,7 +136,7 @@ def _expand(sources: tuple[Source, ...]) -> Iterator[Path | Iterator[RawRecord]]
     yield from expanded
 
 
-def _load_path(path: Path, collector: _Collector, *, progress: bool, engine: str) -> None:
+def _load_path(path: Path, collector: Collector, *, progress: bool, engine: str) -> None:
     if is_store(path):
         collector.consume(store_records(path))
         return
