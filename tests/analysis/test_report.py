@@ -74,8 +74,11 @@ def test_escapes_everything_from_the_data(tmp_path: Path) -> None:
 def test_policy_is_passed_to_the_suppression_list(tmp_path: Path) -> None:
     items = [bounce("a@x.org", feedback_id="1"), complaint("b@x.org")]
     paths = write_report(read_events(items), tmp_path, now=NOW, policy=SuppressionPolicy(hard_bounces=False))
+    # issue 8 appended each address's last bounce type/subtype/status/diagnostic, feedback type
+    # and message id to the canonical CSV
     assert paths.suppressions.read_text().splitlines()[1:] == [
-        "b@x.org,COMPLAINT,complaint,2026-11-01T11:00:00Z,2026-11-01T11:00:00Z,1,complaint (abuse)"
+        "b@x.org,COMPLAINT,complaint,2026-11-01T11:00:00Z,2026-11-01T11:00:00Z,1,complaint (abuse),"
+        ",,,,abuse,0100018c-mail-0001"
     ]
     html = paths.html.read_text()
     assert "Rates cannot be computed" in html and 'class="status unknown"' in html

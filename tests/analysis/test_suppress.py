@@ -100,7 +100,8 @@ def test_soft_bounces_need_three_distinct_days() -> None:
     out = build_suppression_list(read_events([*same_day, *two_days, *three_days]))
     assert emails(out) == ["c@x.org"]
     row = out.iloc[0]
-    assert (row["reason"], row["category"], row["events"]) == ("BOUNCE", "soft_bounce", 3)
+    # issue 8 names the soft rule's category soft_bounce_threshold (it was soft_bounce)
+    assert (row["reason"], row["category"], row["events"]) == ("BOUNCE", "soft_bounce_threshold", 3)
     assert row["rule"] == "soft bounces on 3 distinct days within 14 days"
     assert row["first_seen"] == pd.Timestamp("2026-11-01T12:00:00Z")
     assert row["last_seen"] == pd.Timestamp("2026-11-09T12:00:00Z")
@@ -157,7 +158,15 @@ def test_policy_switches() -> None:
         *und,
     ]
     df = read_events(items)
-    assert emails(build_suppression_list(df)) == ["c@x.org", "hard@x.org", "s@x.org", "u@x.org"]
+    # issue 8: Undetermined bounces are listed for review, never suppressed, by default; counting
+    # them as soft bounces (the old default) is now a switch
+    assert emails(build_suppression_list(df)) == ["c@x.org", "hard@x.org", "s@x.org"]
+    assert emails(build_suppression_list(df, SuppressionPolicy(undetermined="soft"))) == [
+        "c@x.org",
+        "hard@x.org",
+        "s@x.org",
+        "u@x.org",
+    ]
     assert emails(build_suppression_list(df, SuppressionPolicy(undetermined="ignore"))) == [
         "c@x.org",
         "hard@x.org",
@@ -235,8 +244,12 @@ def test_csv_exact_header_order_and_quoting(tmp_path: Path) -> None:
     raw = path.read_bytes()
     text = raw.decode("utf-8")
     lines = text.split("\n")
-    assert lines[0] == "email,reason,category,first_seen,last_seen,events,rule"
-    assert lines[1] == (
+    # issue 8: each address also carries its last bounce, complaint and message (appended columns)
+    assert lines[0] == (
+        "email,reason,category,first_seen,last_seen,events,rule,"
+        "last_bounce_type,last_bounce_subtype,last_status,last_diagnostic,last_feedback_type,last_message_id"
+    )
+    assert lines[1].startswith(
         '"""o\'brien, jr""@x.org",BOUNCE,hard_bounce,2026-11-01T10:00:00Z,2026-11-01T10:00:00Z,1,'
         "hard bounce (Permanent/General)"
     )
@@ -255,7 +268,14 @@ def test_csv_exact_header_order_and_quoting(tmp_path: Path) -> None:
         "last_seen": "2026-11-01T10:00:05Z",
         "events": "1",
         "rule": "hard bounce (Permanent/General)",
+        "last_bounce_type": "Permanent",
+        "last_bounce_subtype": "General",
+        "last_status": "5.1.1",
+        "last_diagnostic": "smtp; 550 5.1.1 user unknown",
+        "last_feedback_type": "",
+        "last_message_id": zed["last_message_id"],
     }
+    assert zed["last_message_id"].startswith("m")
     assert next(r for r in rows if r["email"] == "ünï@x.org")["reason"] == "COMPLAINT"
     assert not list(tmp_path.joinpath("sub").glob(".*"))  # no temporary file left behind
 
