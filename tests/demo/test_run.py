@@ -20,6 +20,8 @@ from tests.sandbox_helpers import dummy_credentials
 MESSAGES = 150  # small: the whole run takes a few seconds
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIM = "simulator.amazonses.com"
+# Each whole demo run (the module fixture's, the CLI test's two) takes about 25 s on a busy machine.
+pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +56,7 @@ def test_arbitrary_bytes_never_raise(blobs: list[bytes]) -> None:
     check(read_events([*blobs, *GOOD]))
 
 
+@pytest.mark.timeout(300)  # 27 s on a quiet 2-core machine, 78 s at load average 6
 @settings(max_examples=200, deadline=None)
 @given(st.lists(json_values | sesish, max_size=5))
 def test_arbitrary_json_never_raises(values: list[Any]) -> None:
