@@ -2,7 +2,8 @@
 
 The target is under 0.3 s: the CLI imports no subcommand's dependencies until one runs
 (tests/test_imports.py checks *what* loads; this measures *how long* it takes). Each command
-runs as a fresh subprocess, best of ``--repeat`` (the least-disturbed run, as timeit does):
+runs as a fresh subprocess, best of ``--repeat`` rounds (the least-disturbed run, as timeit
+does):
 
 * ``python -c pass`` and ``python -c "import argparse"``: the baselines;
 * ``import sesops``, ``sesops --help``, ``sesops serve --help``: what a user waits for;
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -45,25 +47,33 @@ COMMANDS: list[tuple[str, list[str], str]] = [
 ]
 
 
-def best_of(argv: list[str], repeat: int, env: Mapping[str, str]) -> float:
-    """The shortest wall time of ``repeat`` runs of ``argv``, in seconds (one warm-up run first)."""
-    times = []
-    for _ in range(repeat + 1):
-        started = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
-        times.append(time.perf_counter() - started)
-    return min(times[1:])
+def run_once(argv: list[str], env: Mapping[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - started
 
 
 def measure(repeat: int) -> list[tuple[str, str, float, float]]:
-    """(label, kind, seconds as this environment runs it, seconds with a bytecode cache)."""
+    """(label, kind, best seconds as this environment runs it, best seconds with a bytecode cache).
+
+    Rounds interleave every command in both modes, in a shuffled order, so a burst of load on
+    the shared machine slows one run of each rather than every run of one; the first round
+    only warms up.
+    """
     with tempfile.TemporaryDirectory(prefix="sesops-pyc-") as cache:
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         cached["PYTHONPYCACHEPREFIX"] = cache
-        return [
-            (label, kind, best_of(argv, repeat, os.environ), best_of(argv, repeat, cached))
-            for label, argv, kind in COMMANDS
-        ]
+        modes = [dict(os.environ), cached]
+        best = [[float("inf")] * len(modes) for _ in COMMANDS]
+        runs = [(row, mode) for row in range(len(COMMANDS)) for mode in range(len(modes))]
+        shuffle = random.Random(0).shuffle
+        for round_number in range(repeat + 1):
+            shuffle(runs)  # no command always follows pandas' exit
+            for row, mode in runs:
+                seconds = run_once(COMMANDS[row][1], modes[mode])
+                if round_number:
+                    best[row][mode] = min(best[row][mode], seconds)
+    return [(label, kind, best[row][0], best[row][1]) for row, (label, _, kind) in enumerate(COMMANDS)]
 
 
 def table(results: list[tuple[str, str, float, float]]) -> list[str]:
@@ -92,8 +102,8 @@ def main() -> None:
         "# CLI start-up benchmark",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
-        f"Each command is a fresh subprocess, best of {args.repeat} after one warm-up run; the "
-        f"baselines are the same run's. *As run here*: PYTHONDONTWRITEBYTECODE={no_pyc}; "
+        f"Each command is a fresh subprocess, best of {args.repeat} interleaved rounds after one "
+        f"warm-up round; the baselines are the same run's. *As run here*: PYTHONDONTWRITEBYTECODE={no_pyc}; "
         "*with .pyc*: a bytecode cache, as an installed package has.",
         "",
         *table(results),
