@@ -11,7 +11,10 @@ what it patches:
 * ``ses-feedback`` (:mod:`~sesops.sandbox.ses_feedback`): the mailbox simulator's real notifications;
 * ``sns-signing`` and ``sns-confirmation`` (:mod:`~sesops.sandbox.sns_delivery`): signed
   deliveries, SNS's HTTP headers, confirmed http(s) subscriptions;
-* ``sesv2-suppression`` and ``sesv2-event-destinations`` (:mod:`~sesops.sandbox.sesv2`).
+* ``sesv2-suppression`` and ``sesv2-event-destinations`` (:mod:`~sesops.sandbox.sesv2`);
+* ``sesv2-import-jobs`` (:mod:`~sesops.sandbox.sesv2_import`): suppression-list import jobs from S3;
+* ``ses-send-statistics`` (:mod:`~sesops.sandbox.ses_statistics`): GetSendStatistics and VDM count
+  what the sandbox sent.
 
 The patches last from the first :func:`install` to the matching last :func:`uninstall`
 (:class:`sesops.sandbox.server.Sandbox` and :func:`sesops.sandbox.server.mocked` pair them).
@@ -25,7 +28,9 @@ from sesops.sandbox import patch_state
 from sesops.sandbox.patch_state import authority
 from sesops.sandbox.ses_feedback import patch_feedback
 from sesops.sandbox.ses_identity import patch_notification_attributes
+from sesops.sandbox.ses_statistics import patch_send_statistics
 from sesops.sandbox.sesv2 import patch_sesv2
+from sesops.sandbox.sesv2_import import patch_import_jobs
 from sesops.sandbox.sns_delivery import patch_confirmation, patch_signing
 from sesops.sns.signing import SigningAuthority
 
@@ -40,6 +45,8 @@ PATCHES: dict[str, Callable[[], None]] = {
     "sns-confirmation": patch_confirmation,
     "sesv2-suppression": patch_sesv2,
     "sesv2-event-destinations": patch_sesv2,
+    "sesv2-import-jobs": patch_import_jobs,
+    "ses-send-statistics": patch_send_statistics,
 }
 
 

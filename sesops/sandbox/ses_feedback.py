@@ -22,6 +22,7 @@ from typing import Any
 from sesops.sandbox import failures
 from sesops.sandbox.patch_state import replace
 from sesops.sandbox.ses_identity import headers_key
+from sesops.sandbox.ses_statistics import record_outcome
 from sesops.sandbox.sesv2 import suppressed_addresses
 from sesops.sns.signing import sns_timestamp
 
@@ -159,7 +160,9 @@ def publish_feedback(
         "destination": addresses,
     }
     for address in addresses:
-        for kind in simulator_outcome(address, address.lower() in suppressed):
+        kinds = simulator_outcome(address, address.lower() in suppressed)
+        record_outcome(backend, identity, kinds, sent)  # SES counts it, heard or not
+        for kind in kinds:
             notification_type = _notification_type(kind)
             topic = config.get(notification_type)
             if not topic:

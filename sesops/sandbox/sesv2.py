@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -37,29 +37,43 @@ def suppressed_addresses(account: str, region: str) -> set[str]:
     return set(getattr(ses_backends[account][region], _SUPPRESSED, {}))
 
 
-def _store(self: Any, name: str) -> dict[str, Any]:
-    core = self.sesv2_backend.core_backend
+def core_store(core: Any, name: str) -> dict[str, Any]:
+    """The sandbox's dict ``name`` kept on moto's SES backend ``core`` (made on first use)."""
     if not hasattr(core, name):
         setattr(core, name, {})
     value: dict[str, Any] = getattr(core, name)
     return value
 
 
-def _bad_request(message: str) -> Exception:
+def _store(self: Any, name: str) -> dict[str, Any]:
+    return core_store(self.sesv2_backend.core_backend, name)
+
+
+def suppress(core: Any, email: str, reason: str) -> None:
+    """Put ``email`` on the account suppression list of moto's SES backend ``core``."""
+    core_store(core, _SUPPRESSED)[email.lower()] = (email, reason, datetime.now(UTC).timestamp())
+
+
+def unsuppress(core: Any, email: str) -> bool:
+    """Take ``email`` off the list; False when it was not on it."""
+    return core_store(core, _SUPPRESSED).pop(email.lower(), None) is not None
+
+
+def bad_request(message: str) -> Exception:
     from moto.core.exceptions import JsonRESTError
 
     return JsonRESTError("BadRequestException", message)
 
 
-def _body(self: Any) -> dict[str, Any]:
+def request_body(self: Any) -> dict[str, Any]:
     if not self.body:
         return {}
     try:
         data = json.loads(self.body)
     except ValueError as err:
-        raise _bad_request(f"the request body is not JSON ({err})") from None
+        raise bad_request(f"the request body is not JSON ({err})") from None
     if not isinstance(data, dict):
-        raise _bad_request(f"the request body must be a JSON object, not {type(data).__name__}")
+        raise bad_request(f"the request body must be a JSON object, not {type(data).__name__}")
     return data
 
 
@@ -67,15 +81,19 @@ def _unquote(value: Any) -> str:
     return unquote(str(value or ""))
 
 
-def _first(querystring: dict[str, list[str]], name: str) -> str | None:
+def first_param(querystring: dict[str, list[str]], name: str) -> str | None:
     values = querystring.get(name)
     return str(values[0]) if values else None
 
 
 def _epoch(querystring: dict[str, list[str]], name: str) -> float | None:
-    text = _first(querystring, name)
-    if text is None:
-        return None
+    text = first_param(querystring, name)
+    return None if text is None else epoch_seconds(text, name)
+
+
+def epoch_seconds(value: object, name: str) -> float:
+    """A time boto3 sent (epoch seconds, or ISO 8601 text) as epoch seconds."""
+    text = str(value)
     try:
         return float(text)
     except ValueError:
@@ -83,15 +101,15 @@ def _epoch(querystring: dict[str, list[str]], name: str) -> float | None:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
-        raise _bad_request(f"{name} {text!r} is neither epoch seconds nor an ISO 8601 time") from None
+        raise bad_request(f"{name} {text!r} is neither epoch seconds nor an ISO 8601 time") from None
 
 
-def _count(querystring: dict[str, list[str]], name: str, default: int) -> int:
-    text = _first(querystring, name)
+def count_param(querystring: dict[str, list[str]], name: str, default: int) -> int:
+    text = first_param(querystring, name)
     if text is None:
         return default
     if not text.isdigit():
-        raise _bad_request(f"{name} must be a whole number, not {text!r}")
+        raise bad_request(f"{name} must be a whole number, not {text!r}")
     return int(text)
 
 
@@ -102,11 +120,11 @@ def _not_on_list(email: str) -> Exception:
 
 
 def put_suppressed_destination(self: Any) -> str:
-    params = _body(self)
+    params = request_body(self)
     email, reason = params.get("EmailAddress"), params.get("Reason")
     if not email or reason not in REASONS:
-        raise _bad_request("EmailAddress and Reason (BOUNCE or COMPLAINT) are required")
-    _store(self, _SUPPRESSED)[str(email).lower()] = (str(email), reason, datetime.now(UTC).timestamp())
+        raise bad_request("EmailAddress and Reason (BOUNCE or COMPLAINT) are required")
+    suppress(self.sesv2_backend.core_backend, str(email), reason)
     return "{}"
 
 
@@ -122,7 +140,7 @@ def get_suppressed_destination(self: Any) -> str:
 
 def delete_suppressed_destination(self: Any) -> str:
     email = _unquote(self._get_param("EmailAddress"))
-    if _store(self, _SUPPRESSED).pop(email.lower(), None) is None:
+    if not unsuppress(self.sesv2_backend.core_backend, email):
         raise _not_on_list(email)
     return "{}"
 
@@ -131,7 +149,7 @@ def list_suppressed_destinations(self: Any) -> str:
     query = self.querystring
     reasons = query.get("Reason") or list(REASONS)
     start, end = _epoch(query, "StartDate"), _epoch(query, "EndDate")
-    size, offset = _count(query, "PageSize", 1000), _count(query, "NextToken", 0)
+    size, offset = count_param(query, "PageSize", 1000), count_param(query, "NextToken", 0)
     items = [
         {"EmailAddress": a, "Reason": r, "LastUpdateTime": t}
         for a, r, t in sorted(_store(self, _SUPPRESSED).values(), key=lambda v: (v[2], v[0]))
@@ -157,10 +175,10 @@ def create_configuration_set_event_destination(self: Any) -> str:
     from moto.core.exceptions import JsonRESTError
 
     destinations = _config_set(self)
-    params = _body(self)
+    params = request_body(self)
     name = params.get("EventDestinationName")
     if not name:
-        raise _bad_request("EventDestinationName is required")
+        raise bad_request("EventDestinationName is required")
     if name in destinations:
         raise JsonRESTError("AlreadyExistsException", f"Event destination {name} already exists.")
     destinations[name] = {"Name": name, **params.get("EventDestination", {})}
@@ -179,7 +197,7 @@ def _existing_destination(self: Any) -> tuple[dict[str, Any], str]:
 
 def update_configuration_set_event_destination(self: Any) -> str:
     destinations, name = _existing_destination(self)
-    destinations[name] = {"Name": name, **_body(self).get("EventDestination", {})}
+    destinations[name] = {"Name": name, **request_body(self).get("EventDestination", {})}
     return "{}"
 
 
@@ -206,12 +224,21 @@ RESPONSES: dict[str, Callable[[Any], str]] = {
 
 
 def patch_sesv2() -> None:
+    route(RESPONSES, URL_PATHS)
+
+
+def route(responses: Mapping[str, Callable[[Any], str]], paths: tuple[str, ...]) -> None:
+    """Answer SESv2 operations with ``responses`` (method name -> handler) on ``paths``.
+
+    The server routes only the paths in ``moto.sesv2.urls`` (read when its app is built);
+    both the methods and the paths are undone when moto is restored.
+    """
     from moto.sesv2 import urls
     from moto.sesv2.responses import SESV2Response
 
-    for name, method in RESPONSES.items():
+    for name, method in responses.items():
         replace(SESV2Response, name, method)
-    for path in URL_PATHS:
+    for path in paths:
         if path not in urls.url_paths:
             urls.url_paths[path] = SESV2Response.dispatch
             on_restore(functools.partial(_drop_path, urls.url_paths, path))
