@@ -70,7 +70,8 @@ class IdentityPicker(Panel):
             self.select.options = [(describe(identity), identity.name) for identity in found]
             self.select.value = tuple(i.name for i in found if i.name in keep)
             if found:
-                self.notice.info(f"{len(found)} identities in {region}")
+                noun = "identity" if len(found) == 1 else "identities"
+                self.notice.info(f"{len(found)} {noun} in {region}")
             else:
                 self.notice.info(
                     f"no SES identity in {region}: name one in the provision panel, or pick another region"

@@ -86,6 +86,11 @@ def test_an_aws_error_is_one_line_in_the_panel_and_leaves_no_stale_identities() 
     assert "✗" in picker.notice.widget.value and picker.select.options == ()
 
 
+def test_one_identity_is_counted_in_the_singular() -> None:
+    picker = IdentityPicker(region_picker(), lister=FakeLister({"us-east-1": [wiring("example.com")]}))
+    assert picker.notice.text == "1 identity in us-east-1"
+
+
 def test_an_empty_region_says_what_to_do() -> None:
     picker = IdentityPicker(region_picker(), lister=FakeLister({}))
     assert picker.notice.text.startswith("no SES identity in us-east-1: name one")
