@@ -16,9 +16,9 @@ import pandas as pd
 
 from sesops.analysis.suppress.policy import (
     COMPLAINT,
-    DELIVERED,
+    DELIVERED_EVENT_TYPES,
+    FEEDBACK_EVENT_TYPES,
     HARD_BOUNCE,
-    RELEVANT_EVENT_TYPES,
     RESET_VERDICTS,
     UNDETERMINED,
     SuppressionPolicy,
@@ -69,38 +69,50 @@ REASON = {
 }
 # one SES feedback, however often it was delivered (SNS retries, two subscriptions, overlapping exports)
 FEEDBACK_KEY = ["email", "event_type", "message_id", "feedback_id", "timestamp"]
-_READ = ["event_type", "timestamp", "email", "bounce_type", "bounce_subtype", "action", "status",
+_READ = ["email", "timestamp", "event_type", "bounce_type", "bounce_subtype", "action", "status",
          "diagnostic_code", "complaint_feedback_type", "message_id", "feedback_id"]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Verdicts:
-    """The rows the policy reads, each once, with a ``verdict`` column; and the policy."""
+    """What the policy reads of an events table, under ``policy``.
+
+    ``rows``: every Bounce and Complaint row, each feedback once, with its ``verdict``;
+    ``deliveries``: the ``email`` and ``timestamp`` of every Delivery, Open and Click.
+    """
 
     rows: pd.DataFrame
+    deliveries: pd.DataFrame
     policy: SuppressionPolicy
 
 
 def judge(
     df: pd.DataFrame, policy: SuppressionPolicy | None = None, now: datetime | pd.Timestamp | None = None
 ) -> Verdicts:
-    """Each relevant row's verdict, addresses stripped and lower-cased, repeated feedback once.
+    """Each feedback row's verdict, addresses stripped and lower-cased, repeated feedback once.
 
     ``now`` drops events after it (rows without a time stay), so a past list can be rebuilt.
+    Only the few feedback rows are copied whole; deliveries give two columns.
     """
-    rows = df.loc[df["event_type"].isin(RELEVANT_EVENT_TYPES), _READ]
-    rows = rows.assign(email=normalize_emails(rows["email"]))
-    rows = rows.loc[rows["email"].fillna("") != ""]
+    event_type = df["event_type"]
+    wanted = pd.Series(True, index=df.index)
     if now is not None:
         cutoff = pd.Timestamp(now)
         cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
-        rows = rows.loc[~(rows["timestamp"] > cutoff)]
-    verdict = judge_rows(rows)
-    rows = rows.assign(verdict=verdict).loc[verdict.notna()]
-    feedback = rows["verdict"] != DELIVERED  # deliveries only give a time: no need to dedupe them
-    deduped = rows.loc[feedback].drop_duplicates(FEEDBACK_KEY)
-    rows = pd.concat([deduped, rows.loc[~feedback]]) if len(deduped) < feedback.sum() else rows
-    return Verdicts(rows=rows, policy=policy or SuppressionPolicy())
+        wanted = ~(df["timestamp"] > cutoff)
+    rows = with_addresses(df.loc[event_type.isin(FEEDBACK_EVENT_TYPES) & wanted, _READ])
+    rows = rows.assign(verdict=judge_rows(rows)).dropna(subset=["verdict"])
+    # one total order (address, time, then every field) so that no result depends on input order
+    rows = rows.sort_values(["email", "timestamp", *_READ[3:]], kind="stable", na_position="first")
+    rows = rows.drop_duplicates(FEEDBACK_KEY).reset_index(drop=True)
+    deliveries = df.loc[event_type.isin(DELIVERED_EVENT_TYPES) & wanted, ["email", "timestamp"]]
+    return Verdicts(rows=rows, deliveries=deliveries, policy=policy or SuppressionPolicy())
+
+
+def with_addresses(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with their addresses normalised, those without one left out."""
+    rows = rows.assign(email=normalize_emails(rows["email"]))
+    return rows.loc[rows["email"].fillna("") != ""]
 
 
 def build_suppression_list(
@@ -129,14 +141,15 @@ def build_review_list(
 def suppression_list(verdicts: Verdicts) -> pd.DataFrame:
     """:func:`build_suppression_list` from already judged rows."""
     rows, policy = verdicts.rows, verdicts.policy
-    immediate = rows.loc[rows["verdict"].isin(policy.immediate_verdicts())]
-    evidence = pd.concat([immediate.assign(kind=immediate["verdict"]), soft_evidence(verdicts)])
+    kind = rows["verdict"].where(rows["verdict"].isin(policy.immediate_verdicts()))
+    kind = kind.where(~rows.index.isin(soft_evidence(verdicts)), SOFT_BOUNCE_THRESHOLD)
+    evidence = rows.assign(kind=kind).dropna(subset=["kind"])  # still in (address, time) order
     if evidence.empty:
         return empty_frame(FRAME_COLUMNS)
-    evidence = evidence.assign(rank=evidence["kind"].map(RANK))
+    rank = evidence["kind"].map(RANK)
+    strongest = rank == rank.groupby(evidence["email"]).transform("min")
     # the strongest rule per address, described by its earliest event
-    chosen = evidence.sort_values(["email", "rank", "timestamp"], kind="stable").drop_duplicates("email")
-    chosen = chosen.set_index("email")
+    chosen = evidence.loc[strongest].drop_duplicates("email").set_index("email")
     out = summarize_events(evidence)
     out["reason"] = chosen["kind"].map(REASON)
     out["category"] = chosen["kind"]
@@ -152,46 +165,59 @@ def review_list(verdicts: Verdicts, suppressed: pd.Series) -> pd.DataFrame:
     rows = rows.loc[rows["verdict"].isin(verdicts.policy.review_verdicts()) & ~rows["email"].isin(suppressed)]
     if rows.empty:
         return empty_frame(REVIEW_COLUMNS)
+    rows = rows.sort_values(["email", "verdict"], kind="stable")  # keeps time order within each
     out = summarize_events(rows, by=["email", "verdict"]).rename_axis(["email", "review_reason"])
     return finish(out, REVIEW_COLUMNS, sort=["email", "review_reason"])
 
 
-def soft_evidence(verdicts: Verdicts) -> pd.DataFrame:
-    """The counted soft bounces of addresses the soft rule fires for (``kind`` set).
+def soft_evidence(verdicts: Verdicts) -> pd.Index:
+    """The index of the counted soft bounces of addresses the soft rule fires for.
 
     Counted: soft bounces after the address's last Delivery, Open, Click or auto-reply (when
-    ``reset_on_delivery``).
-    Fires: ``soft_bounce_days`` distinct UTC days whose first and last are less than
-    ``soft_bounce_window_days`` apart.
+    ``reset_on_delivery``). Fires: ``soft_bounce_days`` distinct UTC days whose first and
+    last are less than ``soft_bounce_window_days`` apart.
     """
     rows, policy = verdicts.rows, verdicts.policy
     soft = rows.loc[rows["verdict"].isin(policy.soft_verdicts()) & rows["timestamp"].notna()]
     if soft.empty or policy.soft_bounce_days is None:
-        return soft.assign(kind=pd.Series(dtype="str"))
+        return soft.index
     if policy.reset_on_delivery:
-        delivered = rows.loc[rows["verdict"].isin(RESET_VERDICTS) & rows["email"].isin(soft["email"])]
-        if len(delivered):
-            last_delivery = soft["email"].map(delivered.groupby("email")["timestamp"].max())
-            soft = soft.loc[last_delivery.isna() | (soft["timestamp"] > last_delivery)]
+        soft = after_last_delivery(soft, verdicts)
     days = pd.DataFrame({"email": soft["email"], "day": soft["timestamp"].dt.floor("D")})
-    days = days.drop_duplicates().sort_values(["email", "day"], kind="stable")
+    days = days.drop_duplicates()  # already in (address, time) order
     ahead = policy.soft_bounce_days - 1  # the day that completes a run starting at each day
     same_address = days["email"].shift(-ahead) == days["email"]
     within = (days["day"].shift(-ahead) - days["day"]) < pd.Timedelta(days=policy.soft_bounce_window_days)
     fired = days.loc[same_address & within, "email"].unique()
-    return soft.loc[soft["email"].isin(fired)].assign(kind=SOFT_BOUNCE_THRESHOLD)
+    return soft.index[soft["email"].isin(fired)]
 
 
-def summarize_events(rows: pd.DataFrame, by: str | list[str] = "email") -> pd.DataFrame:
-    """Per group: first/last seen, events, the last bounce's details and the last message id."""
-    ordered = rows.sort_values([*([by] if isinstance(by, str) else by), "timestamp"], kind="stable")
+def after_last_delivery(soft: pd.DataFrame, verdicts: Verdicts) -> pd.DataFrame:
+    """The soft bounces later than their address's last Delivery, Open, Click or auto-reply."""
+    rows = verdicts.rows
+    delivered = pd.concat(
+        [
+            with_addresses(verdicts.deliveries).loc[:, ["email", "timestamp"]],
+            rows.loc[rows["verdict"].isin(RESET_VERDICTS), ["email", "timestamp"]],
+        ]
+    )
+    delivered = delivered.loc[delivered["email"].isin(soft["email"])]
+    if delivered.empty:
+        return soft
+    last_delivery = soft["email"].map(delivered.groupby("email")["timestamp"].max())
+    return soft.loc[last_delivery.isna() | (soft["timestamp"] > last_delivery)]
+
+
+def summarize_events(ordered: pd.DataFrame, by: str | list[str] = "email") -> pd.DataFrame:
+    """Per group of time-ordered rows: first/last seen, events, the last bounce's details and
+    the last message id."""
     groups = ordered.groupby(by, sort=True)
     out = pd.DataFrame(
         {
             "first_seen": groups["timestamp"].min(),
             "last_seen": groups["timestamp"].max(),
             "events": groups.size().astype("int64"),
-            "last_message_id": groups["message_id"].last(),
+            "last_message_id": last_of(ordered, by)["message_id"],
         }
     )
     bounces = last_of(ordered.loc[ordered["event_type"] == "Bounce"], by)
@@ -201,10 +227,9 @@ def summarize_events(rows: pd.DataFrame, by: str | list[str] = "email") -> pd.Da
     return out
 
 
-def last_of(rows: pd.DataFrame, by: str | list[str] = "email") -> pd.DataFrame:
-    """The latest row of each group (rows without a time count as earliest), indexed by group."""
+def last_of(ordered: pd.DataFrame, by: str | list[str] = "email") -> pd.DataFrame:
+    """The last of each group of time-ordered rows (rows without a time sort first), indexed by group."""
     keys = [by] if isinstance(by, str) else by
-    ordered = rows.sort_values([*keys, "timestamp"], kind="stable", na_position="first")
     return ordered.drop_duplicates(keys, keep="last").set_index(keys)
 
 

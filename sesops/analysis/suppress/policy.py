@@ -38,8 +38,8 @@ CONTENT_SUBTYPES = ("ContentRejected", "AttachmentRejected", "MessageTooLarge")
 NOT_FAILED_ACTIONS = ("delayed", "delivered", "relayed", "expanded")
 #: Event types that prove the mailbox accepted mail.
 DELIVERED_EVENT_TYPES = ("Delivery", "Open", "Click")
-#: Event types the policy reads; every other row is left out before any work.
-RELEVANT_EVENT_TYPES = ("Bounce", "Complaint", *DELIVERED_EVENT_TYPES)
+#: Event types judged row by row; of the delivered ones only the address and time are read.
+FEEDBACK_EVENT_TYPES = ("Bounce", "Complaint")
 
 #: Verdicts that prove the mailbox took mail: a soft bounce before the last of them does not count.
 RESET_VERDICTS = (DELIVERED, AUTO_REPLY)
