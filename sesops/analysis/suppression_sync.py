@@ -1,0 +1,191 @@
+"""What the policy says vs what SES holds: the plan ``sesops suppression-list diff|push`` shows.
+
+The *desired* list maps each address (stripped, lower-cased) to an SES reason, ``BOUNCE`` or
+``COMPLAINT``. It comes from the policy's frame (:func:`desired_from_frame` on
+:func:`sesops.analysis.suppress.build_suppression_list`'s output) or from a suppression CSV
+(:func:`read_suppression_file`): the canonical list (header starting ``email,reason``; reasons
+``hard_bounce``, ``soft_bounce_threshold``, ``complaint``, or ``BOUNCE``/``COMPLAINT`` as
+``sesops suppression-list pull`` writes them) or SES's import format (no header,
+``address,BOUNCE|COMPLAINT``). A cell escaped against spreadsheet formula injection (a leading
+``'`` before ``= + - @``, tab or CR) is unescaped.
+
+:func:`plan_sync` compares it with what SES holds: addresses to add, reasons to raise (only
+ever BOUNCE -> COMPLAINT: a complaint is the stronger reason and SES's own is kept), addresses
+SES holds that the list does not (removed only when pruning), and how many agree. Pure.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sesops.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BOUNCE, COMPLAINT = "BOUNCE", "COMPLAINT"
+#: Reasons a list may give (compared lower-cased) -> the SES reason.
+SES_REASON: dict[str, str] = {
+    "hard_bounce": BOUNCE,
+    "soft_bounce_threshold": BOUNCE,
+    "bounce": BOUNCE,
+    "complaint": COMPLAINT,
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_STRENGTH = {BOUNCE: 0, COMPLAINT: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One address in a plan: the reason to put (or that SES holds), and SES's reason before."""
+
+    email: str
+    reason: str
+    held: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    """What to do so that SES holds the desired list."""
+
+    add: tuple[Entry, ...]  # not on SES's list
+    raise_reason: tuple[Entry, ...]  # on it as BOUNCE, the list says COMPLAINT
+    remove: tuple[Entry, ...]  # on it, not in the list, and pruning
+    only_in_ses: tuple[Entry, ...]  # on it, not in the list, kept (not pruning)
+    agreeing: int
+
+    @property
+    def to_put(self) -> list[tuple[str, str]]:
+        """``(email, reason)`` for PutSuppressedDestination: the additions and raised reasons."""
+        return [(e.email, e.reason) for e in (*self.add, *self.raise_reason)]
+
+    @property
+    def to_delete(self) -> list[str]:
+        return [e.email for e in self.remove]
+
+    @property
+    def in_line(self) -> bool:
+        """True when applying the plan would change nothing."""
+        return not (self.add or self.raise_reason or self.remove)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.add):,} to add", f"{len(self.raise_reason):,} to raise to COMPLAINT"]
+        if self.remove:
+            parts.append(f"{len(self.remove):,} to remove")
+        if self.only_in_ses:
+            parts.append(f"{len(self.only_in_ses):,} only in SES (kept; --prune removes them)")
+        parts.append(f"{self.agreeing:,} agreeing")
+        return ", ".join(parts)
+
+
+def normalize_email(address: str) -> str:
+    """How addresses are compared: stripped and lower-cased."""
+    return address.strip().lower()
+
+
+def ses_reason(reason: str, where: str) -> str:
+    """The SES reason for a list's ``reason``; :class:`InputError` naming ``where`` if unknown."""
+    found = SES_REASON.get(reason.strip().lower())
+    if found is None:
+        known = ", ".join([*SES_REASON, BOUNCE, COMPLAINT])
+        raise InputError(f"{where}: reason {reason!r} is not one of {known}")
+    return found
+
+
+def merge(*lists: Mapping[str, str]) -> dict[str, str]:
+    """One desired list from several: an address keeps its strongest reason (COMPLAINT)."""
+    merged: dict[str, str] = {}
+    for desired in lists:
+        for email, reason in desired.items():
+            _keep_strongest(merged, email, reason)
+    return merged
+
+
+def desired_from_pairs(pairs: Iterable[tuple[str, str]], source: str) -> dict[str, str]:
+    """The desired list from ``(email, reason)`` pairs; pair ``n`` is named ``source:n`` in errors."""
+    return _desired((f"{source}:{n}", email, reason) for n, (email, reason) in enumerate(pairs, 1))
+
+
+def desired_from_frame(frame: pd.DataFrame, source: str = "the policy") -> dict[str, str]:
+    """The desired list from a suppression frame (columns ``email`` and ``reason``)."""
+    missing = [c for c in ("email", "reason") if c not in frame.columns]
+    if missing:
+        raise InputError(f"{source}: not a suppression list: missing column(s) {', '.join(missing)}")
+    return desired_from_pairs(
+        zip(frame["email"].astype(str), frame["reason"].astype(str), strict=True), source
+    )
+
+
+def read_suppression_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The desired list in a suppression CSV (canonical, or SES's headerless import format)."""
+    name = str(path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        rows = [(reader.line_num, row) for row in reader if row]
+    if not rows:
+        raise InputError(f"{name}: empty; a suppression list starts with the header email,reason")
+    first = rows[0][1]
+    if [cell.strip().lower() for cell in first[:2]] == ["email", "reason"]:
+        rows = rows[1:]
+    elif not (len(first) == 2 and first[1].strip().upper() in (BOUNCE, COMPLAINT)):
+        raise InputError(
+            f"{name}: not a suppression list: the first line must be the header email,reason,... "
+            "(sesops suppress --format sesops) or address,BOUNCE|COMPLAINT (--format ses-import)"
+        )
+    for line, row in rows:
+        if len(row) < 2:
+            raise InputError(f"{name}:{line}: expected email,reason, found {len(row)} field(s)")
+    return _desired((f"{name}:{line}", row[0], row[1]) for line, row in rows)
+
+
+def plan_sync(
+    desired: Mapping[str, str], held: Iterable[tuple[str, str]], *, prune: bool = False
+) -> SyncPlan:
+    """Compare the desired list with SES's ``(email, reason)`` entries (each address once)."""
+    on_ses: dict[str, tuple[str, str]] = {normalize_email(email): (email, reason) for email, reason in held}
+    add, raise_reason, extra = [], [], []
+    agreeing = 0
+    for email in sorted(desired):
+        reason = desired[email]
+        if email not in on_ses:
+            add.append(Entry(email, reason))
+        elif reason == COMPLAINT and on_ses[email][1] == BOUNCE:
+            raise_reason.append(Entry(email, COMPLAINT, held=BOUNCE))
+        else:
+            agreeing += 1
+    for key in sorted(set(on_ses) - set(desired)):
+        email, reason = on_ses[key]
+        extra.append(Entry(email, reason, held=reason))
+    return SyncPlan(
+        add=tuple(add),
+        raise_reason=tuple(raise_reason),
+        remove=tuple(extra) if prune else (),
+        only_in_ses=() if prune else tuple(extra),
+        agreeing=agreeing,
+    )
+
+
+def _desired(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """The desired list from ``(where, email, reason)`` rows; errors name ``where``."""
+    desired: dict[str, str] = {}
+    for where, email, reason in rows:
+        address = normalize_email(_unescape(email))
+        local, _, domain = address.rpartition("@")
+        if not local or not domain or any(c.isspace() for c in address):
+            raise InputError(f"{where}: {email!r} is not an email address")
+        _keep_strongest(desired, address, ses_reason(_unescape(reason), where))
+    return desired
+
+
+def _keep_strongest(desired: dict[str, str], email: str, reason: str) -> None:
+    if email not in desired or _STRENGTH[reason] > _STRENGTH[desired[email]]:
+        desired[email] = reason
+
+
+def _unescape(cell: str) -> str:
+    """Undo the spreadsheet-injection escape: a ``'`` written before a formula character."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS else cell

@@ -1,0 +1,166 @@
+"""Captured vs counted: which rows answer which SES counter, and how each gap is named."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from sesops.analysis.reconcile import (
+    Captured,
+    Reconciliation,
+    Tally,
+    account_tallies,
+    captured_counts,
+    day,
+    describe,
+    identity_tallies,
+)
+from sesops.errors import InputError
+
+SINCE = datetime(2026, 11, 3, tzinfo=UTC)
+UNTIL = datetime(2026, 11, 10, tzinfo=UTC)
+EAST = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+WEST = "arn:aws:sns:eu-west-1:123456789012:ses-feedback"
+
+
+def row(event_type: str, category: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_type": event_type,
+        "category": category,
+        "timestamp": pd.Timestamp(fields.pop("at", SINCE + timedelta(days=1))),
+        "bounce_type": fields.pop("bounce_type", None),
+        "bounce_subtype": fields.pop("bounce_subtype", None),
+        "topic_arn": fields.pop("topic_arn", EAST),
+        "source": fields.pop("source", "news@example.com"),
+    }
+
+
+def frame(*rows: dict[str, Any]) -> pd.DataFrame:
+    df = pd.DataFrame(list(rows))
+    df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True)
+    return df
+
+
+HARD = row("Bounce", "hard_bounce", bounce_type="Permanent", bounce_subtype="General")
+SOFT = row("Bounce", "soft_bounce", bounce_type="Transient", bounce_subtype="MailboxFull")
+AUTO = row("Bounce", "auto_reply", bounce_type="Transient", bounce_subtype="General")
+SUPPRESSED = row("Bounce", "hard_bounce", bounce_type="Permanent", bounce_subtype="OnAccountSuppressionList")
+COMPLAINT = row("Complaint", "complaint")
+NOT_SPAM = row("Complaint", "not_spam")
+DELIVERY = row("Delivery", "delivery")
+
+
+def test_each_row_answers_its_counter() -> None:
+    df = frame(HARD, HARD, SOFT, AUTO, SUPPRESSED, COMPLAINT, NOT_SPAM, DELIVERY, row("Send", "send"))
+    assert captured_counts(df, SINCE, UNTIL) == Captured(
+        bounces=3, suppressed_bounces=1, permanent_bounces=2, transient_bounces=1, complaints=2, deliveries=1
+    )
+
+
+def test_the_window_is_half_open() -> None:
+    df = frame(
+        row("Complaint", "complaint", at=SINCE),
+        row("Complaint", "complaint", at=UNTIL - timedelta(microseconds=1)),
+        row("Complaint", "complaint", at=UNTIL),
+        row("Complaint", "complaint", at=SINCE - timedelta(seconds=1)),
+        row("Complaint", "complaint", at=None),
+    )
+    assert captured_counts(df, SINCE, UNTIL) == Captured(complaints=2, untimed=1)
+
+
+def test_rows_from_another_regions_topic_are_left_out_and_counted() -> None:
+    df = frame(
+        HARD,
+        row("Bounce", "hard_bounce", bounce_type="Permanent", topic_arn=WEST),
+        {**HARD, "topic_arn": None},
+    )
+    got = captured_counts(df, SINCE, UNTIL, region="us-east-1")
+    assert (got.bounces, got.other_regions) == (2, 1)  # a row without a topic stays
+
+
+@pytest.mark.parametrize(
+    ("identity", "expected"),
+    [("example.com", 2), ("news@example.com", 1), ("NEWS@example.com", 1), ("other.example", 0)],
+)
+def test_an_identity_counts_mail_sent_from_it(identity: str, expected: int) -> None:
+    df = frame(
+        COMPLAINT,
+        {**COMPLAINT, "source": '"Shop" <shop@example.com>'},
+        {**COMPLAINT, "source": "x@sub.example.com"},
+        {**COMPLAINT, "source": None},
+    )
+    assert captured_counts(df, SINCE, UNTIL, identity=identity).complaints == expected
+
+
+def test_naive_times_are_refused() -> None:
+    with pytest.raises(InputError, match="since must be timezone-aware"):
+        captured_counts(frame(HARD), SINCE.replace(tzinfo=None), UNTIL)
+
+
+def test_the_issue_example_reads_as_promised() -> None:
+    tally = Tally("bounces", counted=1204, captured=1150)
+    assert describe(tally, "in us-east-1", SINCE) == (
+        "SES counted 1,204 bounces in us-east-1 since Nov 3; 1,150 were captured: 54 missing (4.5 %) — "
+        "check the subscription's delivery status and the DLQ"
+    )
+
+
+@pytest.mark.parametrize(
+    ("counted", "captured", "ending"),
+    [
+        (10, 10, "; all were captured"),
+        (0, 0, "; none were captured either"),
+        (10, 12, "; 12 were captured: 2 more than SES counted (feedback redelivered past deduplication, "),
+    ],
+)
+def test_matches_and_surpluses_are_named_too(counted: int, captured: int, ending: str) -> None:
+    line = describe(
+        Tally("complaints", counted, captured), "in us-east-1", SINCE + timedelta(hours=14, minutes=5)
+    )
+    assert line.startswith(f"SES counted {counted} complaints in us-east-1 since Nov 3 14:05 UTC{ending}")
+
+
+def test_delivery_attempts_are_compared_only_when_deliveries_were_captured() -> None:
+    captured = Captured(bounces=2, suppressed_bounces=1, complaints=1, deliveries=7)
+    tallies, notes = account_tallies(bounces=2, complaints=1, delivery_attempts=10, captured=captured)
+    assert tallies == (Tally("bounces", 2, 2), Tally("complaints", 1, 1), Tally("delivery attempts", 10, 10))
+    assert notes == ()
+    tallies, notes = account_tallies(
+        bounces=2, complaints=1, delivery_attempts=10, captured=Captured(bounces=2)
+    )
+    assert [t.what for t in tallies] == ["bounces", "complaints"]
+    assert notes == (
+        "SES counted 10 delivery attempts; no Delivery feedback was captured, so they are not compared "
+        "(wire Delivery notifications to compare them)",
+    )
+
+
+def test_identity_tallies_read_the_vdm_metrics() -> None:
+    vdm = {"SEND": 9, "DELIVERY": 6, "PERMANENT_BOUNCE": 2, "TRANSIENT_BOUNCE": 1, "COMPLAINT": 1}
+    captured = Captured(permanent_bounces=1, transient_bounces=1, complaints=1, deliveries=6, other_regions=3)
+    tallies, notes = identity_tallies(vdm, captured)
+    assert tallies == (
+        Tally("permanent bounces", 2, 1),
+        Tally("transient bounces", 1, 1),
+        Tally("complaints", 1, 1),
+        Tally("deliveries", 6, 6),
+    )
+    assert notes == ("3 captured rows came from topics in other regions: left out",)
+
+
+def test_a_gap_past_the_tolerance_is_found() -> None:
+    tallies = (Tally("bounces", 1000, 990), Tally("complaints", 10, 11))
+    assert Reconciliation("in us-east-1", SINCE, tallies).gaps == tallies[:1]
+    assert not Reconciliation("in us-east-1", SINCE, tallies, tolerance=0.01).found_gap
+    assert Reconciliation("in us-east-1", SINCE, tallies, tolerance=0.009).found_gap
+    lines = Reconciliation("in us-east-1", SINCE, tallies, notes=("a note",)).lines()
+    assert lines[0].endswith("10 missing (1.0 %) — check the subscription's delivery status and the DLQ")
+    assert lines[-1] == "a note" and len(lines) == 3
+
+
+def test_day_reads_like_a_person_would_write_it() -> None:
+    assert day(datetime(2026, 1, 9, tzinfo=UTC)) == "Jan 9"
+    assert day(datetime(2026, 1, 9, 8, 30, tzinfo=UTC)) == "Jan 9 08:30 UTC"
