@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sesops import arns
 from sesops.aws import policies
-from sesops.aws.plan import EVENT_TYPE_NAMES
-from sesops.aws.state import IdentityState, State
+from sesops.aws.spec import EVENT_TYPE_NAMES
+from sesops.aws.state import IdentityState, State, TopicState
 
 
 @dataclass(frozen=True)
@@ -52,39 +52,9 @@ def _identity_problems(
                 "or pass the right --region",
             )
         ]
-    problems: list[Problem] = []
-    if not identity.verified:
-        how = (
-            "publish its DNS (DKIM/TXT) records" if identity.is_domain else "click the link SES mailed to it"
-        )
-        problems.append(
-            Problem(
-                "identity-unverified",
-                name,
-                f"not verified (status {identity.verification or 'unknown'})",
-                f"{how}; SES sends nothing from it until then",
-            )
-        )
+    problems = _verification_problems(identity)
     missing = [t for t in ("Bounce", "Complaint") if t not in identity.topics]
-    if missing and not identity.requested and identity.domain in wired_domains:
-        problems.append(
-            Problem(
-                "email-identity-not-wired",
-                name,
-                f"inside wired domain {identity.domain} but has no {' or '.join(missing)} topic; "
-                "SES uses this identity's settings for its mail, so that feedback is lost",
-                f"{_provision_hint(state, name)} (or delete this email identity)",
-            )
-        )
-    elif missing:
-        problems.append(
-            Problem(
-                "no-topic",
-                name,
-                f"no SNS topic for {' and '.join(missing)} notifications",
-                _provision_hint(state, name),
-            )
-        )
+    problems += _missing_topic_problems(state, identity, missing, wired_domains)
     problems += _duplicate_problems(state, identity)
     if identity.forwarding and not missing and not keep_forwarding:
         problems.append(
@@ -97,6 +67,47 @@ def _identity_problems(
             )
         )
     return problems
+
+
+def _verification_problems(identity: IdentityState) -> list[Problem]:
+    if identity.verified:
+        return []
+    how = "publish its DNS (DKIM/TXT) records" if identity.is_domain else "click the link SES mailed to it"
+    return [
+        Problem(
+            "identity-unverified",
+            identity.name,
+            f"not verified (status {identity.verification or 'unknown'})",
+            f"{how}; SES sends nothing from it until then",
+        )
+    ]
+
+
+def _missing_topic_problems(
+    state: State, identity: IdentityState, missing: list[str], wired_domains: set[str]
+) -> list[Problem]:
+    """No topic for ``missing``; an email identity inside a wired domain silently loses that feedback."""
+    name = identity.name
+    if not missing:
+        return []
+    if not identity.requested and identity.domain in wired_domains:
+        return [
+            Problem(
+                "email-identity-not-wired",
+                name,
+                f"inside wired domain {identity.domain} but has no {' or '.join(missing)} topic; "
+                "SES uses this identity's settings for its mail, so that feedback is lost",
+                f"{_provision_hint(state, name)} (or delete this email identity)",
+            )
+        ]
+    return [
+        Problem(
+            "no-topic",
+            name,
+            f"no SNS topic for {' and '.join(missing)} notifications",
+            _provision_hint(state, name),
+        )
+    ]
 
 
 def _duplicate_problems(state: State, identity: IdentityState) -> list[Problem]:
@@ -120,6 +131,7 @@ def _duplicate_problems(state: State, identity: IdentityState) -> list[Problem]:
 
 
 def _topic_problems(state: State, topic_arn: str) -> list[Problem]:
+    """The topic's region and existence, then (if it exists) its policy and its subscriptions."""
     name = arns.arn_name(topic_arn)
     region = arns.arn_region(topic_arn)
     problems: list[Problem] = []
@@ -143,24 +155,33 @@ def _topic_problems(state: State, topic_arn: str) -> list[Problem]:
             )
         )
         return problems
-    if not policies.allows(
+    problems += _topic_policy_problems(state, topic, topic_arn, name)
+    return problems + _subscription_problems(state, topic_arn, name)
+
+
+def _topic_policy_problems(state: State, topic: TopicState, topic_arn: str, name: str) -> list[Problem]:
+    if policies.allows(
         policies.parse(topic.policy),
         service="ses.amazonaws.com",
         action="sns:Publish",
         resource=topic_arn,
         source_account=state.account,
     ):
-        problems.append(
-            Problem(
-                "topic-no-ses-permission",
-                name,
-                "the topic policy does not let ses.amazonaws.com publish",
-                f"sesops provision --region {state.region} --topic {name} --identity ... adds the statement",
-            )
+        return []
+    return [
+        Problem(
+            "topic-no-ses-permission",
+            name,
+            "the topic policy does not let ses.amazonaws.com publish",
+            f"sesops provision --region {state.region} --topic {name} --identity ... adds the statement",
         )
+    ]
+
+
+def _subscription_problems(state: State, topic_arn: str, name: str) -> list[Problem]:
     subscriptions = state.subscriptions.get(topic_arn, ())
     if not subscriptions:
-        problems.append(
+        return [
             Problem(
                 "no-subscription",
                 name,
@@ -168,7 +189,8 @@ def _topic_problems(state: State, topic_arn: str) -> list[Problem]:
                 f"sesops provision --region {state.region} --topic {name} --sqs QUEUE "
                 "(or --https-endpoint URL)",
             )
-        )
+        ]
+    problems: list[Problem] = []
     for sub in subscriptions:
         label = f"{name} -> {sub.protocol} {sub.endpoint}"
         if sub.pending:
