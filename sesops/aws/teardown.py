@@ -16,9 +16,9 @@ import boto3
 from sesops import arns
 from sesops.aws import clients
 from sesops.aws.apply import Applier
-from sesops.aws.plan import DEFAULT_TOPIC, EVENT_DESTINATION_NAME, Change
 from sesops.aws.provision import resolve_region
 from sesops.aws.readback import read_queues, read_state
+from sesops.aws.spec import DEFAULT_TOPIC, EVENT_DESTINATION_NAME, Change
 from sesops.aws.state import NOTIFICATION_TYPES, State
 from sesops.errors import ProvisionError
 
@@ -38,6 +38,15 @@ def plan_teardown(
 ) -> list[Change]:
     """The steps that remove the wiring of ``identities`` to ``topic`` and the topic itself (pure)."""
     topic_arn = arns.topic_arn(state.region, state.account, topic)
+    _refuse_shared_topic(state, identities, topic, topic_arn)
+    steps = [step for name in identities for step in _unwire_steps(state, name, topic, topic_arn)]
+    if configuration_set:
+        steps += _event_destination_steps(state, configuration_set)
+    return steps + _topic_steps(state, topic, topic_arn)
+
+
+def _refuse_shared_topic(state: State, identities: Sequence[str], topic: str, topic_arn: str) -> None:
+    """Deleting a topic another identity still publishes to would silently drop its feedback."""
     others = sorted(
         i.name for i in state.identities if i.name not in identities and topic_arn in i.topics.values()
     )
@@ -46,53 +55,63 @@ def plan_teardown(
             f"topic {topic} also receives feedback of {', '.join(others)}; "
             "add them with --identity, or leave the topic in place"
         )
+
+
+def _unwire_steps(state: State, name: str, topic: str, topic_arn: str) -> list[Change]:
+    """Forwarding back on first (SES refuses an identity with neither), then each of its topics unset."""
+    identity = state.identity(name)
+    if identity is None or not identity.exists:
+        return [Change("ok", "identity", name, "not found; nothing to unwire")]
     steps: list[Change] = []
-    for name in identities:
-        identity = state.identity(name)
-        if identity is None or not identity.exists:
-            steps.append(Change("ok", "identity", name, "not found; nothing to unwire"))
-            continue
-        ours = [t for t in NOTIFICATION_TYPES if identity.topics.get(t) == topic_arn]
-        if not identity.forwarding:
-            steps.append(
-                Change(
-                    "update",
-                    "email forwarding",
-                    name,
-                    "back on",
-                    "set_forwarding",
-                    {"identity": name, "enabled": True},
-                )
+    if not identity.forwarding:
+        steps.append(
+            Change(
+                "update",
+                "email forwarding",
+                name,
+                "back on",
+                "set_forwarding",
+                {"identity": name, "enabled": True},
             )
-        for kind in ours:
-            steps.append(
-                Change(
-                    "update",
-                    f"{kind} topic",
-                    name,
-                    f"unset (was {topic})",
-                    "set_notification_topic",
-                    {"identity": name, "type": kind, "topic_arn": None},
-                )
-            )
-        if not ours:
-            steps.append(Change("ok", "identity", name, f"not wired to {topic}"))
-    if configuration_set:
-        destinations = state.configuration_sets.get(configuration_set) or ()
-        if any(d.name == EVENT_DESTINATION_NAME for d in destinations):
-            steps.append(
-                Change(
-                    "delete",
-                    "event destination",
-                    f"{configuration_set}/{EVENT_DESTINATION_NAME}",
-                    "remove",
-                    "delete_event_destination",
-                    {"configuration_set": configuration_set, "name": EVENT_DESTINATION_NAME},
-                )
-            )
+        )
+    ours = [t for t in NOTIFICATION_TYPES if identity.topics.get(t) == topic_arn]
+    steps += [
+        Change(
+            "update",
+            f"{kind} topic",
+            name,
+            f"unset (was {topic})",
+            "set_notification_topic",
+            {"identity": name, "type": kind, "topic_arn": None},
+        )
+        for kind in ours
+    ]
+    if not ours:
+        steps.append(Change("ok", "identity", name, f"not wired to {topic}"))
+    return steps
+
+
+def _event_destination_steps(state: State, configuration_set: str) -> list[Change]:
+    destinations = state.configuration_sets.get(configuration_set) or ()
+    if not any(d.name == EVENT_DESTINATION_NAME for d in destinations):
+        return []
+    return [
+        Change(
+            "delete",
+            "event destination",
+            f"{configuration_set}/{EVENT_DESTINATION_NAME}",
+            "remove",
+            "delete_event_destination",
+            {"configuration_set": configuration_set, "name": EVENT_DESTINATION_NAME},
+        )
+    ]
+
+
+def _topic_steps(state: State, topic: str, topic_arn: str) -> list[Change]:
+    """Its subscriptions, the queues subscribed to it (``state.queues``), then the topic itself."""
     if state.topic(topic_arn) is None:
-        steps.append(Change("ok", "topic", topic, "already gone"))
-        return steps
+        return [Change("ok", "topic", topic, "already gone")]
+    steps: list[Change] = []
     for sub in state.subscriptions.get(topic_arn, ()):
         label = f"{sub.protocol} {arns.arn_name(sub.endpoint) if sub.protocol == 'sqs' else sub.endpoint}"
         if sub.pending:
@@ -101,11 +120,11 @@ def plan_teardown(
             steps.append(
                 Change("delete", "subscription", label, "unsubscribe", "unsubscribe", {"arn": sub.arn})
             )
-    for name, queue in state.queues.items():
-        if queue is not None:
-            steps.append(
-                Change("delete", "queue", name, "delete (its messages too)", "delete_queue", {"name": name})
-            )
+    steps += [
+        Change("delete", "queue", name, "delete (its messages too)", "delete_queue", {"name": name})
+        for name, queue in state.queues.items()
+        if queue is not None
+    ]
     steps.append(Change("delete", "topic", topic, "delete", "delete_topic", {"arn": topic_arn}))
     return steps
 
