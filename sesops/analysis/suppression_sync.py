@@ -6,8 +6,8 @@ The *desired* list maps each address (stripped, lower-cased) to an SES reason, `
 (:func:`read_suppression_file`): the canonical list (header starting ``email,reason``; reasons
 ``hard_bounce``, ``soft_bounce_threshold``, ``complaint``, or ``BOUNCE``/``COMPLAINT`` as
 ``sesops suppression-list pull`` writes them) or SES's import format (no header,
-``address,BOUNCE|COMPLAINT``). A cell escaped against spreadsheet formula injection (a leading
-``'`` before ``= + - @``, tab or CR) is unescaped.
+``address,BOUNCE|COMPLAINT``). Cells escaped against spreadsheet formula injection are read
+back with :func:`sesops.analysis.suppress.unescape_cell`.
 
 :func:`plan_sync` compares it with what SES holds: addresses to add, reasons to raise (only
 ever BOUNCE -> COMPLAINT: a complaint is the stronger reason and SES's own is kept), addresses
@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sesops.analysis.suppress import unescape_cell
 from sesops.errors import InputError
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ SES_REASON: dict[str, str] = {
     "bounce": BOUNCE,
     "complaint": COMPLAINT,
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _STRENGTH = {BOUNCE: 0, COMPLAINT: 1}
 
 
@@ -173,19 +173,14 @@ def _desired(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     """The desired list from ``(where, email, reason)`` rows; errors name ``where``."""
     desired: dict[str, str] = {}
     for where, email, reason in rows:
-        address = normalize_email(_unescape(email))
+        address = normalize_email(unescape_cell(email))
         local, _, domain = address.rpartition("@")
         if not local or not domain or any(c.isspace() for c in address):
             raise InputError(f"{where}: {email!r} is not an email address")
-        _keep_strongest(desired, address, ses_reason(_unescape(reason), where))
+        _keep_strongest(desired, address, ses_reason(unescape_cell(reason), where))
     return desired
 
 
 def _keep_strongest(desired: dict[str, str], email: str, reason: str) -> None:
     if email not in desired or _STRENGTH[reason] > _STRENGTH[desired[email]]:
         desired[email] = reason
-
-
-def _unescape(cell: str) -> str:
-    """Undo the spreadsheet-injection escape: a ``'`` written before a formula character."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS else cell

@@ -59,9 +59,13 @@ def test_ses_import_format_has_no_header(tmp_path: Path) -> None:
 
 
 def test_a_byte_order_mark_and_the_formula_escape_are_undone(tmp_path: Path) -> None:
-    text = "email,reason\n'-dash@example.com,hard_bounce\n\"'=sum@example.com\",complaint\n"
+    text = "email,reason\n'-dash@example.com,hard_bounce\n\"'=sum@example.com\",complaint\n''o@example.com,bounce\n"
     path = write(tmp_path, text, encoding="utf-8-sig")
-    assert read_suppression_file(path) == {"-dash@example.com": "BOUNCE", "=sum@example.com": "COMPLAINT"}
+    assert read_suppression_file(path) == {
+        "-dash@example.com": "BOUNCE",
+        "=sum@example.com": "COMPLAINT",
+        "'o@example.com": "BOUNCE",
+    }
 
 
 def test_an_address_listed_twice_keeps_its_strongest_reason(tmp_path: Path) -> None:
