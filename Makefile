@@ -5,8 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= demo-out
+LAB_PORT ?= 8888
 
-.PHONY: setup demo test lint format typecheck unit notebooks bench clean
+.PHONY: setup demo test lint format typecheck unit notebooks bench clean lab browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,14 @@ typecheck: setup
 
 unit: setup
 	$(BIN)/pytest
+
+# JupyterLab on notebooks/ (127.0.0.1), with the embedded sandbox running beside it: no AWS account needed.
+lab: setup
+	$(BIN)/sesops notebook lab --notebooks notebooks --port $(LAB_PORT)
+
+# Only the real-browser test (JupyterLab driven by Debian's chromium); screenshots in test-artifacts/.
+browser: setup
+	$(BIN)/pytest -m browser tests/browser
 
 bench: setup
 	$(BIN)/python benchmarks/bench_load.py

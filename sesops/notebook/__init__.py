@@ -5,8 +5,8 @@ the capture pieces a notebook starts and stops.
   embedded sandbox started once per kernel;
 * :func:`run_notebook` / :func:`list_notebooks` (``runs``, ``params``): ``sesops notebook run``;
 * :func:`quiz_panel` (``quiz``): the primer's self-check;
-* :func:`open_store`, :func:`start_receiver`, :func:`drain_expected`, :func:`wait_confirmed`
-  (``capture``): notebook 03;
+* :func:`open_store`, :func:`start_receiver`, :func:`drain_expected` (``capture``) and
+  :func:`ensure_wiring`, :func:`mail_simulator` (``wiring``): notebook 03;
 * :func:`run_lab` (``lab``): ``make lab``, JupyterLab with the sandbox running.
 
 Imported lazily, like :mod:`sesops`: ``sesops --help`` never loads papermill or ipywidgets.
@@ -23,13 +23,13 @@ if TYPE_CHECKING:
         open_store,
         start_receiver,
         stop_capture,
-        wait_confirmed,
         wait_for_store,
     )
     from sesops.notebook.lab import run_lab
     from sesops.notebook.quiz import PRIMER_QUIZ, quiz_panel
     from sesops.notebook.runs import list_notebooks, run_notebook
     from sesops.notebook.target import AwsTarget, announce, connect
+    from sesops.notebook.wiring import ensure_wiring, mail_simulator, plan_table, topic_arn, wait_confirmed
 
 _EXPORTS = {
     "AwsTarget": "target",
@@ -44,7 +44,11 @@ _EXPORTS = {
     "run_notebook": "runs",
     "start_receiver": "capture",
     "stop_capture": "capture",
-    "wait_confirmed": "capture",
+    "wait_confirmed": "wiring",
+    "ensure_wiring": "wiring",
+    "mail_simulator": "wiring",
+    "plan_table": "wiring",
+    "topic_arn": "wiring",
     "wait_for_store": "capture",
 }
 
@@ -54,13 +58,17 @@ __all__ = [
     "announce",
     "connect",
     "drain_expected",
+    "ensure_wiring",
     "list_notebooks",
+    "mail_simulator",
     "open_store",
+    "plan_table",
     "quiz_panel",
     "run_lab",
     "run_notebook",
     "start_receiver",
     "stop_capture",
+    "topic_arn",
     "wait_confirmed",
     "wait_for_store",
 ]

@@ -21,6 +21,7 @@ from sesops.notebook.target import CERT_DIR_VARIABLE
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8888
+STOP_SECONDS = 20.0  # JupyterLab's own shutdown, kernels included, before it is killed
 # Variables that would make the kernels' default chain pick real credentials over the sandbox's.
 _DROPPED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
@@ -68,8 +69,24 @@ def run_lab(
         lab = subprocess.Popen(
             lab_command(root_dir, port=port, open_browser=open_browser, extra=extra), env=env
         )
+        # SIGTERM to us, or Ctrl-C: JupyterLab gets SIGTERM and shuts its kernels down; then the sandbox.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             return lab.wait()
         except KeyboardInterrupt:
-            lab.send_signal(signal.SIGTERM)  # JupyterLab shuts its kernels down on SIGTERM
-            return lab.wait(timeout=30)
+            return _stop(lab)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(lab: subprocess.Popen[bytes]) -> int:
+    lab.terminate()
+    try:
+        return lab.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:  # a server stuck in its shutdown must not outlive us
+        lab.kill()
+        return lab.wait()
