@@ -75,7 +75,10 @@ def bounce_of(
 
 
 def complained(
-    address: str, feedback_type: str | None = "abuse", stamp: str = "2026-11-01T11:00:00Z"
+    address: str,
+    feedback_type: str | None = "abuse",
+    stamp: str = "2026-11-01T11:00:00Z",
+    message_id: str | None = None,
 ) -> dict[str, Any]:
     n = next(_counter)
     body: dict[str, Any] = {
@@ -88,7 +91,7 @@ def complained(
     return {
         "notificationType": "Complaint",
         "complaint": body,
-        "mail": ses_mail(address, message_id=f"m-{n}", stamp=stamp),
+        "mail": ses_mail(address, message_id=message_id or f"m-{n}", stamp=stamp),
     }
 
 
