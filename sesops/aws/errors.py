@@ -10,7 +10,8 @@ Wrap the boto3 calls of one step in :func:`aws_call`, or make one call with :fun
                       resource=arn, absent={"NotFound"})
 
 ``action`` is the IAM action (``service:Operation``); when a ClientError reports another
-operation (a step that makes two calls), the message names that one.
+operation (a step that makes two calls), the message names that one. An ``action`` without a
+service (the CLI's safety net passes ``"AWS"``) names a ClientError's operation alone.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def describe_error(err: Exception, action: str, resource: str | None = None, *, 
     with ``note`` (for example how many earlier steps were applied).
     """
     if isinstance(err, ClientError) and err.operation_name:
-        action = f"{action.partition(':')[0]}:{err.operation_name}"
+        service, has_service, _ = action.partition(":")  # botocore names the operation, never the service
+        action = f"{service}:{err.operation_name}" if has_service else err.operation_name
     called = f"{action} {resource}" if resource else action
     said = _said(err)
     fix = _fix(err, action, resource)

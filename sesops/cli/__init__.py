@@ -39,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "provision": "wire SES identities to an SNS topic (and an SQS queue or HTTPS endpoint)",
     "status": "check that SES feedback reaches SNS and its subscribers",
     "teardown": "remove the topic, subscriptions, queues and identity wiring provision made",
+    "suppression-list": "pull, diff, push or remove addresses on the SES account-level suppression list",
+    "reconcile": "compare captured feedback with what SES counted, and name what was lost",
     "sandbox": "run a local SES/SNS/SQS sandbox (moto) for trying sesops without an AWS account",
     "demo": "run the whole kit end to end on a local sandbox: no AWS account needed",
     "notebook": "run a notebook with parameters and keep the executed copy as a record; list; lab",
@@ -77,7 +79,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():
         if commands is None or name in commands:
-            importlib.import_module(f"sesops.cli.{name}").register(subparsers)
+            importlib.import_module(f"sesops.cli.{name.replace('-', '_')}").register(subparsers)
         else:
             subparsers.add_parser(name, help=summary)
     return parser
@@ -130,6 +132,7 @@ def describe_failure(err: Exception) -> tuple[int, str] | None:
     if _is_botocore_error(err):  # a safety net: sesops.aws maps these to AwsError itself
         from sesops.aws.clients import describe_error
 
+        # no service: botocore names a ClientError's operation only, and "AWS" stands in when it names none
         return EXIT_AWS, str(describe_error(err, "AWS"))
     return None
 

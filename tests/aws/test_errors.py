@@ -121,6 +121,22 @@ def test_the_failing_operation_overrides_the_action_and_the_note_is_appended() -
     assert text.endswith("names it). (2 earlier step(s) applied)")
 
 
+@pytest.mark.parametrize(
+    ("err", "starts"),
+    [
+        (client_error("AccessDenied", operation="GetQueueUrl"), "GetQueueUrl: AccessDenied: said AWS. Allow"),
+        (ClientError({"Error": {"Code": "Boom"}}, ""), "AWS: Boom"),
+        (EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), "AWS: Could not connect"),
+    ],
+    ids=["operation known", "no operation", "not a client error"],
+)
+def test_an_action_without_a_service_names_the_operation_alone(err: Exception, starts: str) -> None:
+    """The CLI's safety net knows no service: never "AWS:GetQueueUrl", which reads like an IAM action."""
+    text = str(describe_error(err, "AWS"))
+    assert text.startswith(starts), text
+    assert not re.search(r"AWS:\w", text)
+
+
 def test_aws_call_maps_botocore_errors_and_lets_others_through() -> None:
     throttled = r"^sns:Publish t: Throttling: said AWS\. AWS still throttled"
     with pytest.raises(AwsError, match=throttled), aws_call("sns:Publish", "t"):

@@ -150,6 +150,16 @@ def test_stray_library_errors_are_one_line_too(
     assert says in one_line_error(capsys, "export")
 
 
+def test_a_stray_client_error_names_its_operation_not_a_made_up_service(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """botocore names a ClientError's operation but not its service: "Publish", never "AWS:Publish"."""
+    err = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "Publish")
+    monkeypatch.setattr("sesops.cli.export.run", failing_handler(err))
+    assert main(["export", "--db", "x.sqlite", "--out", "x.jsonl"]) == 3
+    assert one_line_error(capsys, "export").startswith("sesops export: error: Publish: AccessDenied: no. ")
+
+
 @pytest.mark.parametrize(
     "err", [ModuleNotFoundError("No module named 'sesops.gone'", name="sesops.gone"), ValueError("a bug")]
 )
