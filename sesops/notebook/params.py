@@ -16,6 +16,7 @@ from sesops.errors import InputError
 PARAMETERS_TAG = "parameters"
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
+_NONE = frozenset({"none", "null"})
 _NO_LITERAL = object()
 
 
@@ -129,6 +130,13 @@ def _boolean(text: str) -> bool:
 
 
 def _literal_or_text(text: str) -> Any:
+    """A Python literal (``None``, ``True``, ``3``, ``['a']``), the shell's ``true``/``false``/``none``,
+    else the text itself (a profile name)."""
+    lowered = text.strip().lower()
+    if lowered in _NONE:
+        return None
+    if lowered in _TRUE - {"1"} or lowered in _FALSE - {"0"}:
+        return _boolean(lowered)
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import platform
 import socket
 import time
@@ -28,6 +29,8 @@ DEFAULT_RUNS = Path("runs")
 DEFAULT_CELL_TIMEOUT = 600.0  # seconds one cell may run
 KERNEL = "python3"
 METADATA_KEY = "sesops"
+# What the kernel inherits that decides which AWS it reaches (never credentials).
+_AWS_CONTEXT = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")
 _SKIPPED_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
 
 
@@ -175,7 +178,7 @@ def _who_and_what(info: NotebookInfo, values: dict[str, Any], started: datetime)
 
     return {
         "notebook": info.name,
-        "source": str(info.path),
+        "source": str(info.path.resolve()),
         "parameters": values,
         "started_at": _iso(started),
         "sesops_version": __version__,
@@ -183,6 +186,7 @@ def _who_and_what(info: NotebookInfo, values: dict[str, Any], started: datetime)
         "host": socket.gethostname(),
         "python": platform.python_version(),
         "kernel": KERNEL,
+        "aws_environment": {name: os.environ[name] for name in _AWS_CONTEXT if name in os.environ},
     }
 
 

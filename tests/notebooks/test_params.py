@@ -72,6 +72,10 @@ def test_parse_parameters_refuses_broken_python() -> None:
         ("region", "42", "42"),  # a str default keeps the text
         ("profile", "prod", "prod"),  # None default: a literal, else the text
         ("profile", "None", None),
+        ("profile", "none", None),
+        ("profile", "false", False),  # `-p http_receiver false` must not become the truthy "false"
+        ("profile", "True", True),
+        ("profile", "7", 7),
         ("domains", "['a.example', 'b.example']", ["a.example", "b.example"]),
         ("store", "../elsewhere.sqlite", "../elsewhere.sqlite"),
     ],

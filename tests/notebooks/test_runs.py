@@ -65,6 +65,9 @@ def test_run_keeps_the_executed_copy_with_who_what_when(notebooks: Path, tmp_pat
     assert meta["duration_seconds"] > 0
     assert (meta["sesops_version"], meta["host"]) == (__version__, socket.gethostname())
     assert meta["user"] and meta["python"]
+    assert meta["source"] == str((notebooks / "tiny.ipynb").resolve())
+    assert meta["aws_environment"]["AWS_DEFAULT_REGION"] == "us-east-1"  # conftest's
+    assert not any("KEY" in name or "TOKEN" in name for name in meta["aws_environment"])  # never credentials
     executed = nbformat.read(record.notebook, as_version=4)
     assert executed.metadata["sesops"] == meta
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
