@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import boto3
 import pytest
 
-from sesops.errors import AwsError
+from sesops.errors import AwsError, InputError
 from sesops.sandbox.server import dummy_session
 from sesops.widgets.identities import IdentityPicker, describe
 from sesops.widgets.regions import RegionPicker, default_region, ses_regions
@@ -25,6 +27,25 @@ def test_default_region_is_the_sessions_else_us_east_1(monkeypatch: pytest.Monke
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.delenv("AWS_REGION", raising=False)
     assert default_region(boto3.Session()) == "us-east-1"
+
+
+@pytest.mark.parametrize(
+    ("configured", "says"),
+    [
+        ("useast1", "'useast1' is not an AWS region name"),
+        ("us-east-1 ", "'us-east-1 ' is not an AWS region name"),
+        ("us-iso-east-1", "region us-iso-east-1 is in an isolated partition"),
+    ],
+)
+def test_a_malformed_configured_region_is_an_input_error_naming_the_setting(
+    configured: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", configured)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", configured)
+    with pytest.raises(InputError, match=rf"AWS_REGION.*{re.escape(says)}.*export AWS_REGION=us-east-1"):
+        RegionPicker()
+    with pytest.raises(InputError, match=re.escape(says)):
+        ses_regions()
 
 
 def test_region_picker_defaults_to_the_session_region_and_keeps_an_unknown_configured_one() -> None:
