@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import boto3
 
-from sesops.aws import messaging
+from sesops.aws import clients, messaging
 from sesops.capture.store import CaptureStore, NewMessage, prepare
 from sesops.errors import CertificateUnavailable, RecordError, VerificationError
 from sesops.events.parse import SNS_CONTROL_TYPES, decode_json, parse_record
@@ -92,7 +92,7 @@ def drain(
     Stops when a receive comes back empty (unless ``follow``), after ``max_messages``, or
     when ``should_stop()`` turns true.
     """
-    session = session or boto3.Session()
+    session = session or clients.session()  # the one seam: an unknown AWS_PROFILE is an AwsError
     region = region or messaging.region_of_queue_url(queue)
     url = messaging.queue_url(queue, session=session, region=region)
     result = DrainResult()

@@ -172,6 +172,14 @@ def test_max_and_missing_queue(tmp_path: Path, authority: SigningAuthority) -> N
         drain(store, "no-such-queue", region=REGION, wait_seconds=0)
 
 
+def test_an_unknown_aws_profile_is_an_aws_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    with pytest.raises(AwsError, match=r"--profile nope: no such profile in your AWS config"):
+        drain(CaptureStore(tmp_path / "c.sqlite"), "feedback", region=REGION, wait_seconds=0)
+
+
 def test_cli_drain(tmp_path: Path, authority: SigningAuthority, capsys: pytest.CaptureFixture[str]) -> None:
     sqs, url = _queue("cli-queue")
     _send(sqs, url, [*_envelopes(authority, 5), "junk"])
