@@ -1,5 +1,6 @@
-"""Judge the events table: `rates` (summaries against SES thresholds), `suppress` (the
-policy), `plots` and `report` (charts and a self-contained HTML page).
+"""Judge the events table: `rates` (summaries against SES thresholds) and `breakdowns`,
+`suppress` (the policy and its lists), `exports` (mailing tools' import formats), `plots` and
+`report` (charts and a self-contained HTML page).
 
 Needs the ``analysis`` extra; importing any of it without that extra raises
 :class:`~sesops.errors.MissingExtra` naming it.
@@ -15,9 +16,15 @@ from sesops.errors import require_extra
 require_extra("analysis")
 
 if TYPE_CHECKING:
+    from sesops.analysis.exports import write_export
     from sesops.analysis.rates import Summary, Thresholds, summarize
     from sesops.analysis.report import write_report
-    from sesops.analysis.suppress import SuppressionPolicy, build_suppression_list, write_suppression_csv
+    from sesops.analysis.suppress import (
+        SuppressionPolicy,
+        build_review_list,
+        build_suppression_list,
+        write_suppression_csv,
+    )
 
 _EXPORTS = {
     "Summary": "rates",
@@ -25,6 +32,8 @@ _EXPORTS = {
     "summarize": "rates",
     "SuppressionPolicy": "suppress",
     "build_suppression_list": "suppress",
+    "build_review_list": "suppress",
+    "write_export": "exports",
     "write_suppression_csv": "suppress",
     "write_report": "report",
 }
@@ -33,8 +42,10 @@ __all__ = [
     "Summary",
     "SuppressionPolicy",
     "Thresholds",
+    "build_review_list",
     "build_suppression_list",
     "summarize",
+    "write_export",
     "write_report",
     "write_suppression_csv",
 ]

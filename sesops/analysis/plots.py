@@ -17,6 +17,7 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.axes import Axes
 
+from sesops.analysis.breakdowns import domain_rates
 from sesops.analysis.rates import (
     PROBLEM_CATEGORIES,
     RateBasis,
@@ -247,4 +248,35 @@ def draw_daily_counts(table: pd.DataFrame, ax: Axes, *, categories: tuple[str, .
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_title(title)
     ax.set_ylabel("events")
+    return ax
+
+
+def plot_domain_rates(df: pd.DataFrame, ax: Axes | None = None, *, top: int = 10) -> Axes:
+    """Grouped bars: hard bounce and complaint rate (%) of the ``top`` domains by bounces and complaints."""
+    return draw_domain_rates(domain_rates(df), _axes(ax), top=top)
+
+
+def draw_domain_rates(table: pd.DataFrame, ax: Axes, *, top: int = 10) -> Axes:
+    """:func:`plot_domain_rates` from :func:`~sesops.analysis.breakdowns.domain_rates`' table."""
+    title = f"Hard bounce and complaint rates, top {top} domains"
+    shown = table.loc[table["bounce_rate"].notna()].head(top).iloc[::-1] if len(table) else table
+    if table.empty:
+        return _no_data(ax, title)
+    if shown.empty:
+        return _no_data(
+            ax, title, "rates unavailable: no Send or Delivery events\n(cannot know what was sent)"
+        )
+    names = [str(d) for d in shown.index]
+    positions = list(range(len(names)))
+    bounce = [float(v) * 100 for v in shown["bounce_rate"]]
+    complaint = [float(v) * 100 for v in shown["complaint_rate"]]
+    ax.barh([p + 0.2 for p in positions], bounce, height=0.4, color=BOUNCE_COLOR, label="hard bounce rate")
+    ax.barh(
+        [p - 0.2 for p in positions], complaint, height=0.4, color=COMPLAINT_COLOR, label="complaint rate"
+    )
+    ax.set_yticks(positions, names)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title)
+    ax.set_xlabel("% of sends to the domain")
+    ax.margins(x=0.1)
     return ax

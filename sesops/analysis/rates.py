@@ -142,7 +142,7 @@ def sent_pairs(df: pd.DataFrame) -> tuple[RateBasis, pd.DataFrame]:
     return basis, rows.loc[:, [*_PAIR, "timestamp"]]
 
 
-def _pairs(df: pd.DataFrame, category: str) -> pd.DataFrame:
+def category_pairs(df: pd.DataFrame, category: str) -> pd.DataFrame:
     """Distinct (message, recipient) rows of one category, earliest first."""
     rows = df.loc[df["category"] == category]
     return rows.sort_values("timestamp", kind="stable").drop_duplicates(_PAIR)
@@ -166,8 +166,8 @@ def summarize(df: pd.DataFrame, *, sends: int | None = None, thresholds: Thresho
         basis, sent = "given", sends
     else:
         sent = len(pairs) if basis != "unavailable" else None
-    hard = len(_pairs(df, "hard_bounce"))
-    complaints = len(_pairs(df, "complaint"))
+    hard = len(category_pairs(df, "hard_bounce"))
+    complaints = len(category_pairs(df, "complaint"))
     bounce_rate = hard / sent if sent else None
     complaint_rate = complaints / sent if sent else None
     stamps = df["timestamp"].dropna()
@@ -222,8 +222,8 @@ def daily(df: pd.DataFrame) -> pd.DataFrame:
     counts.columns.name = None
     basis, pairs = sent_pairs(timed)
     sends = _per_day(pairs["timestamp"]).reindex(full, fill_value=0)
-    hard = _per_day(_pairs(timed, "hard_bounce")["timestamp"]).reindex(full, fill_value=0)
-    complaints = _per_day(_pairs(timed, "complaint")["timestamp"]).reindex(full, fill_value=0)
+    hard = _per_day(category_pairs(timed, "hard_bounce")["timestamp"]).reindex(full, fill_value=0)
+    complaints = _per_day(category_pairs(timed, "complaint")["timestamp"]).reindex(full, fill_value=0)
     denominator = sends.where(sends > 0).astype("float64")
     counts["sends"] = sends if basis != "unavailable" else pd.Series(float("nan"), index=full)
     counts["bounce_rate"] = hard / denominator

@@ -31,6 +31,8 @@ from sesops.errors import (
 # subcommand modules (their register() reads it), so the top-level help imports none of them.
 COMMANDS: dict[str, str] = {
     "load": "load SES feedback files into one table and summarise it",
+    "suppress": "write the addresses to stop mailing, in a mailing tool's import format",
+    "report": "write charts, a self-contained report.html and the suppression list",
     "export": "export a capture store to JSON Lines",
     "verify": "verify the SNS signatures of saved messages",
     "serve": "receive SNS notifications over HTTP(S) into a capture store",

@@ -25,6 +25,7 @@ CHARTS: list[Callable[..., Axes]] = [
     plots.plot_bounce_types,
     plots.plot_domains,
     plots.plot_daily_counts,
+    plots.plot_domain_rates,
 ]
 
 

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from sesops import read_events
 from sesops.analysis.report import pct, write_report
+from sesops.analysis.report.page import duration
 from sesops.analysis.suppress import CSV_COLUMNS, SuppressionPolicy
 from sesops.sim.simulate import SimulationConfig, generate
 from tests.payloads import bounce, complaint, delivery
@@ -103,3 +105,35 @@ def test_simulated_traffic_over_the_threshold(tmp_path: Path) -> None:
     html = write_report(read_events(list(generate(config))), tmp_path, now=NOW).html.read_text()
     assert "review threshold: import suppressions.csv" in html
     assert "Complaint rate" in html and "List-Unsubscribe" in html
+
+
+def test_the_page_has_domain_rates_delays_feedback_and_delay_types(tmp_path: Path) -> None:
+    config = SimulationConfig(
+        messages=1500, seed=3, bounce_rate=0.05, complaint_rate=0.004, event_publishing=True
+    )
+    paths = write_report(read_events(list(generate(config))), tmp_path, now=NOW)
+    html = paths.html.read_text()
+    for heading in ("Recipient domains: rates", "Time from send to bounce", "Complaints by feedback type",
+                    "Delivery delays by type"):  # fmt: skip
+        assert f"<h2>{heading}" in html
+    assert "domain_rates" in paths.charts
+    data = paths.data
+    assert data.send_to_bounce.loc["hard_bounce", "timed"] > 0  # Send events give send times
+    assert "No bounce has a send time" not in html
+    assert set(data.domain_rates.columns) >= {"sends", "bounce_rate", "complaint_rate"}
+    assert data.feedback_types["events"].sum() == data.summary.by_event_type.get("Complaint", 0)
+
+
+def test_without_send_events_the_page_says_how_to_time_bounces(tmp_path: Path) -> None:
+    html = write_report(read_events(feed()), tmp_path, now=NOW).html.read_text()
+    assert "No bounce has a send time: publish Send events with a configuration set" in html
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(pd.Timedelta(milliseconds=850), "850 ms"), (pd.Timedelta(seconds=12), "12 s"),
+     (pd.Timedelta(minutes=4, seconds=5), "4 min 5 s"), (pd.Timedelta(hours=3, minutes=20), "3 h 20 min"),
+     (pd.Timedelta(days=2, hours=4), "2 d 4 h"), (pd.NaT, "n/a")],
+)  # fmt: skip
+def test_duration(value: object, text: str) -> None:
+    assert duration(value) == text

@@ -40,6 +40,7 @@ class ReportPaths:
     out_dir: Path
     html: Path
     suppressions: Path
+    data: ReportData  # what the files show
     charts: dict[str, Path] = field(default_factory=dict)
 
 
@@ -69,4 +70,4 @@ def write_report(
         path.write_bytes(png)
     html_path = out / HTML_NAME
     html_path.write_text(render_html(data, images), encoding="utf-8")
-    return ReportPaths(out_dir=out, html=html_path, suppressions=csv_path, charts=charts)
+    return ReportPaths(out_dir=out, html=html_path, suppressions=csv_path, data=data, charts=charts)

@@ -40,6 +40,10 @@ def _domains(data: ReportData, ax: Axes) -> Axes:
     return plots.draw_domains(data.domains, ax)
 
 
+def _domain_rates(data: ReportData, ax: Axes) -> Axes:
+    return plots.draw_domain_rates(data.domain_rates, ax)
+
+
 #: Each chart by file name (without ``.png``), in the page's order, with its size in inches.
 CHARTS: dict[str, tuple[Draw, tuple[float, float]]] = {
     "categories": (_categories, (7.0, 4.0)),
@@ -47,6 +51,7 @@ CHARTS: dict[str, tuple[Draw, tuple[float, float]]] = {
     "daily_counts": (_daily_counts, (8.0, 4.0)),
     "bounce_types": (_bounce_types, (7.5, 4.0)),
     "domains": (_domains, (7.5, 4.5)),
+    "domain_rates": (_domain_rates, (7.5, 4.5)),
 }
 
 

@@ -1,7 +1,8 @@
 """Everything the report shows, computed once from the events table (pure, pandas only).
 
 :func:`build_report_data` runs every calculation — the summary, daily table, breakdowns,
-domain table, diagnostics, suppression list and recommendations — into one
+domain counts and rates, send-to-bounce times, complaint feedback and delay types,
+diagnostics, suppression list and recommendations — into one
 :class:`ReportData`; the PNG charts (:mod:`~sesops.analysis.report.charts`) and the HTML page
 (:mod:`~sesops.analysis.report.page`) only render it.
 """
@@ -13,6 +14,13 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from sesops.analysis.breakdowns import (
+    delay_summary,
+    delay_types,
+    domain_rates,
+    feedback_types,
+    send_to_bounce,
+)
 from sesops.analysis.rates import (
     RateBasis,
     Summary,
@@ -62,6 +70,10 @@ class ReportData:
     daily: pd.DataFrame  # rates.daily
     bounce_types: pd.DataFrame  # rates.bounce_breakdown
     domains: pd.DataFrame  # every recipient domain, most bounces and complaints first
+    domain_rates: pd.DataFrame  # breakdowns.domain_rates: sends, bounces, complaints and their rates
+    send_to_bounce: pd.DataFrame  # breakdowns.delay_summary: per bounce category
+    feedback_types: pd.DataFrame  # breakdowns.feedback_types
+    delay_types: pd.DataFrame  # breakdowns.delay_types
     subjects: pd.DataFrame  # the TOP subjects, most bounces and complaints first
     diagnostics: pd.DataFrame  # the TOP bounce diagnostics
     suppressions: pd.DataFrame  # suppress.build_suppression_list
@@ -91,6 +103,10 @@ def build_report_data(
         daily=daily(df),
         bounce_types=bounce_breakdown(df),
         domains=top_of(domain_table, "problems"),
+        domain_rates=domain_rates(df),
+        send_to_bounce=delay_summary(send_to_bounce(df)),
+        feedback_types=feedback_types(df),
+        delay_types=delay_types(df),
         subjects=breakdown(df, "subject", top=TOP, sort_by="problems"),
         diagnostics=top_diagnostics(df, TOP),
         suppressions=suppressions,

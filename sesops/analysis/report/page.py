@@ -119,8 +119,14 @@ def render_html(data: ReportData, images: Mapping[str, bytes]) -> str:
         html_table(["category", "events"], s.by_category.items()),
         "<h2>Events by type</h2>",
         html_table(["event type", "events"], s.by_event_type.items()),
-        "<h2>Top recipient domains (by bounces and complaints)</h2>",
-        _frame_table(data.domains.head(DOMAIN_ROWS), "domain"),
+        "<h2>Recipient domains: rates (most bounces and complaints first)</h2>",
+        _domain_rates_table(data.domain_rates.head(DOMAIN_ROWS)),
+        "<h2>Time from send to bounce</h2>",
+        _send_to_bounce(data.send_to_bounce),
+        "<h2>Complaints by feedback type</h2>",
+        _frame_table(data.feedback_types, "feedback type"),
+        "<h2>Delivery delays by type</h2>",
+        _frame_table(data.delay_types, "delay type"),
         "<h2>Top bounce diagnostics</h2>",
         '<p class="muted">Addresses in diagnostic codes are shown as &lt;address&gt;.</p>',
         _frame_table(data.diagnostics),
@@ -134,6 +140,53 @@ def render_html(data: ReportData, images: Mapping[str, bytes]) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _domain_rates_table(table: pd.DataFrame) -> str:
+    """Counts with their rate beside them (``n/a`` where sends cannot be known)."""
+    headers = ["domain", "sends", "hard bounces", "rate", "soft bounces", "rate", "complaints", "rate"]
+    sends = ["n/a" if pd.isna(v) else int(v) for v in table["sends"].tolist()]
+    columns = [table.index.tolist(), sends]
+    for count, rate in (("hard_bounces", "bounce_rate"), ("soft_bounces", "soft_bounce_rate"),
+                        ("complaints", "complaint_rate")):  # fmt: skip
+        columns += [[int(v) for v in table[count].tolist()], [_rate(v) for v in table[rate].tolist()]]
+    return html_table(headers, list(zip(*columns, strict=True)))
+
+
+def _rate(value: object) -> str:
+    return pct(float(value)) if isinstance(value, int | float) and not pd.isna(value) else "n/a"
+
+
+def duration(value: object) -> str:
+    """A timedelta as ``850 ms``, ``12 s``, ``4 min 5 s``, ``3 h 20 min`` or ``2 d 4 h``."""
+    if not isinstance(value, pd.Timedelta) or pd.isna(value):
+        return "n/a"
+    seconds = value.total_seconds()
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    whole = int(seconds)
+    for unit, size, small, small_size in (
+        ("d", 86400, "h", 3600),
+        ("h", 3600, "min", 60),
+        ("min", 60, "s", 1),
+    ):
+        if whole >= size:
+            return f"{whole // size} {unit} {whole % size // small_size} {small}"
+    return f"{seconds:.0f} s"
+
+
+def _send_to_bounce(table: pd.DataFrame) -> str:
+    headers = ["bounce category", "bounces", "with a send time", "median", "90th percentile", "longest"]
+    columns = [table.index.tolist(), *(table[c].astype("int64").tolist() for c in ("bounces", "timed"))]
+    columns += [[duration(v) for v in table[c].tolist()] for c in ("median", "p90", "longest")]
+    rows = list(zip(*columns, strict=True))
+    note = ""
+    if len(table) and int(table["timed"].sum()) == 0:
+        note = (
+            '<p class="muted">No bounce has a send time: publish Send events with a configuration set '
+            "(event publishing) to measure how long after sending each bounce came.</p>"
+        )
+    return html_table(headers, rows) + note
 
 
 def _load_notes(load: LoadNotes) -> str:
