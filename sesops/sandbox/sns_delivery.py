@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from typing import Any, cast
 
+from sesops import arns
 from sesops.sandbox import failures
 from sesops.sandbox.patch_state import authority, replace
 from sesops.sns.signing import sns_timestamp
@@ -98,9 +99,9 @@ def get_post_data(
     envelope["Message"] = message
     envelope["Timestamp"] = sns_timestamp()
     signed = authority().sign(envelope, signature_version(self.topic))
-    region = self.topic.arn.split(":")[3]
+    region = arns.topic_region(self.topic.arn)
     signed["UnsubscribeURL"] = (
-        f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={self.arn}"
+        f"https://{arns.sns_host(region)}/?Action=Unsubscribe&SubscriptionArn={self.arn}"
     )
     if message_attributes:
         signed["MessageAttributes"] = message_attributes
