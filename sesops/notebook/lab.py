@@ -47,8 +47,13 @@ def lab_command(root_dir: Path, *, port: int, open_browser: bool, extra: Sequenc
         f"--ServerApp.ip={HOST}",
         f"--ServerApp.port={port}",
         f"--ServerApp.open_browser={open_browser}",
+        *(["--allow-root"] if _is_root() and "--allow-root" not in extra else []),  # root VMs, containers
         *extra,
     ]
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def run_lab(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def test_a_kernel_under_make_lab_talks_to_the_sandbox(monkeypatch: pytest.Monkey
 
 def test_lab_command_binds_loopback_and_roots_at_the_notebooks() -> None:
     command = lab_command(Path("notebooks"), port=8899, open_browser=False, extra=["--allow-root"])
+    assert command.count("--allow-root") == 1
     assert command == [
         sys.executable,
         "-m",
@@ -56,6 +58,14 @@ def test_lab_command_binds_loopback_and_roots_at_the_notebooks() -> None:
         "--ServerApp.open_browser=False",
         "--allow-root",
     ]
+
+
+@pytest.mark.parametrize(("root", "flags"), [(True, ["--allow-root"]), (False, [])])
+def test_lab_command_allows_root_only_as_root(
+    monkeypatch: pytest.MonkeyPatch, root: bool, flags: list[str]
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0 if root else 1000)
+    assert lab_command(Path("nb"), port=1, open_browser=True)[7:] == flags
 
 
 def test_lab_refuses_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
