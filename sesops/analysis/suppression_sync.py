@@ -20,9 +20,10 @@ import csv
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TextIO
 
-from sesops.analysis.suppress import unescape_cell
+from sesops.analysis.suppress import escape_cell, unescape_cell
 from sesops.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ SES_REASON: dict[str, str] = {
     "complaint": COMPLAINT,
 }
 _STRENGTH = {BOUNCE: 0, COMPLAINT: 1}
+#: Columns of what ``sesops suppression-list pull`` writes (read back as a desired list).
+HELD_COLUMNS = ("email", "reason", "last_update")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,22 @@ def read_suppression_file(path: str | os.PathLike[str]) -> dict[str, str]:
         if len(row) < 2:
             raise InputError(f"{name}:{line}: expected email,reason, found {len(row)} field(s)")
     return _desired((f"{name}:{line}", row[0], row[1]) for line, row in rows)
+
+
+def write_held_csv(held: Iterable[tuple[str, str, datetime | None]], out: TextIO) -> int:
+    """Write SES's ``(email, reason, last update)`` entries as CSV; returns how many.
+
+    Header :data:`HELD_COLUMNS`, RFC 4180 quoting, cells escaped for spreadsheets, times
+    ISO 8601 UTC to the second; :func:`read_suppression_file` reads it back.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HELD_COLUMNS)
+    count = 0
+    for email, reason, when in held:
+        stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else ""
+        writer.writerow([escape_cell(email), reason, stamp])
+        count += 1
+    return count
 
 
 def plan_sync(

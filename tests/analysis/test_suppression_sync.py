@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ from sesops.analysis.suppression_sync import (
     merge,
     plan_sync,
     read_suppression_file,
+    write_held_csv,
 )
 from sesops.errors import InputError
 
@@ -159,3 +161,17 @@ def test_a_list_in_line_with_ses_plans_nothing() -> None:
     plan = plan_sync({"a@x.com": "BOUNCE"}, [("A@x.com", "BOUNCE"), ("b@x.com", "COMPLAINT")])
     assert plan.in_line and plan.to_put == [] and plan.agreeing == 1
     assert not plan_sync({"a@x.com": "BOUNCE"}, [("b@x.com", "BOUNCE")], prune=True).in_line
+
+
+def test_what_ses_holds_is_written_escaped_and_reads_back(tmp_path: Path) -> None:
+    when = datetime(2026, 11, 3, 10, 0, 5, 700, tzinfo=UTC)
+    path = tmp_path / "held.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        count = write_held_csv(
+            [("-x@example.com", "BOUNCE", when), ("b@example.com", "COMPLAINT", None)], out
+        )
+    assert count == 2
+    assert path.read_text() == (
+        "email,reason,last_update\n'-x@example.com,BOUNCE,2026-11-03T10:00:05Z\nb@example.com,COMPLAINT,\n"
+    )
+    assert read_suppression_file(path) == {"-x@example.com": "BOUNCE", "b@example.com": "COMPLAINT"}
