@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from sesops.cli import COMMANDS, EXIT_OK, EXIT_PROBLEM
 from sesops.cli.awsout import add_aws_options, session_for
+from sesops.cli.suppress import add_policy_arguments, policy_from
 from sesops.errors import InputError, require_extra
 
 if TYPE_CHECKING:  # the options register without loading pandas or boto3
-    from sesops.analysis.suppress import SuppressionPolicy
     from sesops.analysis.suppression_sync import SyncPlan
 
 DEFAULT_RATE = 5.0  # sesops.aws.pacing.DEFAULT_RATE (tests keep them equal): no boto3 for --help
@@ -76,23 +76,16 @@ def register(subparsers: Any) -> None:
 
 
 def _add_sync_options(parser: argparse.ArgumentParser) -> None:
+    """SOURCEs, the region, --prune, --show, and the policy's options (those of `sesops suppress`)."""
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="suppression list (.csv) or feedback")
     add_aws_options(parser)
     parser.add_argument(
         "--prune", action="store_true", help="also remove what SES holds and the lists do not"
     )
     parser.add_argument(
-        "--soft-bounce-threshold",
-        type=int,
-        metavar="N",
-        help=("feedback sources: soft bounces on N distinct days suppress (0: never; default: the policy's)"),
-    )
-    parser.add_argument(
-        "--window-days", type=int, metavar="D", help="... within D consecutive days (default: the policy's)"
-    )
-    parser.add_argument(
         "--show", type=int, default=SHOWN, metavar="N", help=f"addresses listed per kind (default {SHOWN})"
     )
+    add_policy_arguments(parser)
 
 
 def _add_write_options(parser: argparse.ArgumentParser) -> None:
@@ -205,26 +198,12 @@ def _desired(args: argparse.Namespace) -> dict[str, str]:
         from sesops.load.reader import read_events
 
         events = read_events(*feedback, progress=False)
-        frame = build_suppression_list(events, _policy(args))
+        frame = build_suppression_list(events, policy_from(args))
         desired.append(desired_from_frame(frame, "the policy"))
         print(
             f"policy: {len(frame):,} addresses to suppress in {len(events):,} feedback rows", file=sys.stderr
         )
     return merge(*desired)
-
-
-def _policy(args: argparse.Namespace) -> SuppressionPolicy:
-    from dataclasses import replace
-
-    from sesops.analysis.suppress import SuppressionPolicy
-
-    policy = SuppressionPolicy()
-    if args.soft_bounce_threshold is not None:
-        days = args.soft_bounce_threshold or None  # 0: soft bounces never suppress
-        policy = replace(policy, soft_bounce_days=days)
-    if args.window_days is not None:
-        policy = replace(policy, soft_bounce_window_days=args.window_days)
-    return policy
 
 
 def _apply(args: argparse.Namespace, entries: list[tuple[str, str]], action: str) -> int:
