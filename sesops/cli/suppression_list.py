@@ -19,6 +19,7 @@ from sesops.cli.suppress import add_policy_arguments, policy_from
 from sesops.errors import InputError, require_extra
 
 if TYPE_CHECKING:  # the options register without loading pandas or boto3
+    from sesops.analysis.suppress import SuppressionPolicy
     from sesops.analysis.suppression_sync import SyncPlan
 
 DEFAULT_RATE = 5.0  # sesops.aws.pacing.DEFAULT_RATE (tests keep them equal): no boto3 for --help
@@ -176,7 +177,10 @@ def _plan(args: argparse.Namespace) -> SyncPlan:
     from sesops.analysis.suppression_sync import plan_sync
     from sesops.aws.suppression_list import list_suppressed
 
-    desired = _desired(args)
+    for option, value in (("--show", args.show), ("--import-above", getattr(args, "import_above", 0))):
+        if value < 0:
+            raise InputError(f"{option} {value}: use 0 or more")
+    desired = _desired(args.sources, policy_from(args))  # a bad policy option is refused, feedback or not
     held = list_suppressed(session=session_for(args.profile), region=args.region)
     if args.prune and not desired and held:
         raise InputError(
@@ -186,19 +190,19 @@ def _plan(args: argparse.Namespace) -> SyncPlan:
     return plan_sync(desired, [(a.email, a.reason) for a in held], prune=args.prune)
 
 
-def _desired(args: argparse.Namespace) -> dict[str, str]:
-    """The desired list: the .csv lists as they are, the policy applied to the feedback."""
+def _desired(sources: list[str], policy: SuppressionPolicy) -> dict[str, str]:
+    """The desired list: the .csv lists as they are, ``policy`` applied to the feedback."""
     from sesops.analysis.suppression_sync import desired_from_frame, merge, read_suppression_file
 
-    lists = [s for s in args.sources if Path(s).suffix.lower() == LIST_SUFFIX]
-    feedback = [s for s in args.sources if s not in lists]
+    lists = [s for s in sources if Path(s).suffix.lower() == LIST_SUFFIX]
+    feedback = [s for s in sources if s not in lists]
     desired = [read_suppression_file(path) for path in lists]
     if feedback:
         from sesops.analysis.suppress import build_suppression_list
         from sesops.load.reader import read_events
 
         events = read_events(*feedback, progress=False)
-        frame = build_suppression_list(events, policy_from(args))
+        frame = build_suppression_list(events, policy)
         desired.append(desired_from_frame(frame, "the policy"))
         print(
             f"policy: {len(frame):,} addresses to suppress in {len(events):,} feedback rows", file=sys.stderr

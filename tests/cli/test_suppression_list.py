@@ -202,6 +202,17 @@ def test_remove_takes_addresses_off_and_names_those_that_were_not_on(
             2,
             "--rate 0: give a positive number",
         ),
+        (
+            ["suppression-list", "push", "{bad}", *REGION, "--import-above", "-1"],
+            2,
+            "--import-above -1: use 0 or more",
+        ),
+        (["suppression-list", "diff", "{bad}", *REGION, "--show", "-2"], 2, "--show -2: use 0 or more"),
+        (
+            ["suppression-list", "diff", "{bad}", *REGION, "--window-days", "0"],
+            2,
+            "--window-days 0: use 1 or more",
+        ),
     ],
 )
 def test_usage_errors_are_one_line(
