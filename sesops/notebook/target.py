@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 import boto3
 
+from sesops.aws import clients
 from sesops.errors import InputError
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def connect(
         return _profile_target(profile, region, env)
     endpoint = env.get("AWS_ENDPOINT_URL")
     if endpoint:
-        session = boto3.Session(region_name=region)
+        session = clients.session(region=region)
         cert_dir = env.get(CERT_DIR_VARIABLE)
         where = "the sandbox" if cert_dir else "the endpoint"
         return AwsTarget(
@@ -97,7 +98,7 @@ def connect(
             cert_dir=Path(cert_dir) if cert_dir else None,
         )
     if (find_credentials or _chain_has_credentials)():
-        session = boto3.Session(region_name=region)
+        session = clients.session(region=region)
         chosen = _region(session, region, "AWS_DEFAULT_REGION")
         return AwsTarget(
             session,
@@ -136,6 +137,7 @@ def _profile_target(profile: str, region: str | None, env: Mapping[str, str]) ->
     if env.get("AWS_ENDPOINT_URL"):  # make lab's sandbox must not capture a real profile's calls
         core.set_config_variable("ignore_configured_endpoint_urls", True)
         note = " (`AWS_ENDPOINT_URL` ignored)"
+    # Not clients.session(profile): the lab's AWS_ENDPOINT_URL must be ignored for this one.
     session = boto3.Session(botocore_session=core, region_name=region)
     chosen = _region(session, region, f"region in the profile {profile!r}")
     return AwsTarget(
@@ -156,7 +158,7 @@ def _region(session: boto3.Session, region: str | None, where: str) -> str:
 
 def _chain_has_credentials() -> bool:
     """Whether boto3's default chain finds credentials (env, config files, SSO, instance role)."""
-    return boto3.Session().get_credentials() is not None
+    return clients.session().get_credentials() is not None
 
 
 # -- the kernel's sandbox -----------------------------------------------------------------

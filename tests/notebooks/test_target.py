@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sesops.errors import InputError
+from sesops.errors import AwsError, InputError
 from sesops.notebook.target import CERT_DIR_VARIABLE, connect, kernel_sandbox, stop_kernel_sandbox
 
 ENDPOINT = "http://127.0.0.1:4566"
@@ -102,6 +102,16 @@ def test_no_endpoint_no_credentials_starts_the_sandbox_once_per_kernel(no_creden
     urls = first.session.client("sqs").list_queues().get("QueueUrls", [])
     assert any(url.endswith("/kept") for url in urls)
     assert again.verifier().cert_dir == first.sandbox.cert_dir
+
+
+def test_an_unknown_aws_profile_in_the_environment_is_named(
+    aws_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "gone")
+    with pytest.raises(
+        AwsError, match=r"gone: no such profile in your AWS config \(the profiles there: bare, ops\)"
+    ):
+        connect()
 
 
 def test_injected_credential_finder_decides(no_credentials: None) -> None:
