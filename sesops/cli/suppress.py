@@ -37,12 +37,15 @@ def register(subparsers: Any) -> None:
         "suppress",
         help=COMMANDS["suppress"],
         description=(
-            "Read SES/SNS feedback (files, directories, .gz, capture stores), apply the suppression "
-            "policy (README: Suppression policy) and write the addresses to stop mailing in one "
-            "mailing tool's import format. Exits 0 when written, 2 on a usage or input error."
+            "Read SES/SNS feedback (files, directories, .gz, capture stores), apply the suppression\n"
+            "policy and write the addresses to stop mailing in one mailing tool's import format.\n"
+            "Exits 0 when written, 2 on a usage or input error."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="formats:\n" + "\n".join(f"  {name}" for name in EXPORT_FORMATS),
+        epilog=(
+            "formats (README, Suppression policy, says how to import each):\n"
+            + "\n".join(f"  {name}" for name in EXPORT_FORMATS)
+        ),
     )
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, directory or capture store")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE",
