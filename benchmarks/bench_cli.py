@@ -101,7 +101,8 @@ def main() -> None:
     text = [
         "# CLI start-up benchmark",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at the end (other work shares the machine). "
         f"Each command is a fresh subprocess, best of {args.repeat} interleaved rounds after one "
         f"warm-up round; the baselines are the same run's. *As run here*: PYTHONDONTWRITEBYTECODE={no_pyc}; "
         "*with .pyc*: a bytecode cache, as an installed package has.",
