@@ -56,13 +56,10 @@ def classify_body(body: str, verifier: Verifier | None) -> tuple[bool, str | Non
     try:
         decoded = decode_json(body)
         parse_record(decoded)  # proves it is SES/SNS feedback (or an SNS control message)
-    except RecordError as err:
+    except RecordError as err:  # only this means a bad body; anything else is a bug and propagates
         return False, err.reason
-    except (TypeError, ValueError, AttributeError) as err:
-        return False, f"malformed SES/SNS message ({err})"
-    is_envelope = isinstance(decoded, dict) and (
-        decoded.get("Type") == "Notification" or decoded.get("Type") in SNS_CONTROL_TYPES
-    )
+    sns_type = decoded.get("Type") if isinstance(decoded, dict) else None  # any JSON value
+    is_envelope = isinstance(sns_type, str) and (sns_type == "Notification" or sns_type in SNS_CONTROL_TYPES)
     if verifier is None or not is_envelope:
         return False, None
     try:

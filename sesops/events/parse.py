@@ -165,10 +165,10 @@ def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]
 def _open_envelope(env: dict[str, Any]) -> Any:
     """Return the SES object (or control marker) carried by an SNS envelope."""
     sns_type = env["Type"]
-    if sns_type in SNS_CONTROL_TYPES:
-        return _Control(str(sns_type))
-    if sns_type != "Notification":
+    if type(sns_type) is not str or sns_type not in SNS_CONTROL_TYPES | {"Notification"}:
         raise RecordError(f"unknown SNS Type {sns_type!r}")
+    if sns_type in SNS_CONTROL_TYPES:
+        return _Control(sns_type)
     message = env.get("Message")
     if isinstance(message, str):
         if message.strip() == EVENT_PUBLISHING_VALIDATION:

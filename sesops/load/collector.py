@@ -88,14 +88,15 @@ class Collector:
         self._messages += messages
 
     def add(self, data: Any, source: str, line: int) -> None:
-        """Parse one record; its rows join the table, or it is rejected with its reason."""
+        """Parse one record; its rows join the table, or it is rejected with its reason.
+
+        Only :class:`RecordError` means a bad record: the parser checks every value's type
+        and raises it, so any other exception is a bug in sesops and propagates.
+        """
         try:
             parsed = parse_record(data)
         except RecordError as err:
             self.reject(source, line, err.reason)
-            return
-        except (TypeError, ValueError, AttributeError) as err:  # a value of an unexpected type
-            self.reject(source, line, f"malformed SES/SNS message ({err})")
             return
         for result in parsed:
             self._messages += 1

@@ -6,6 +6,7 @@ pandas' Arrow-backed ``str`` dtype and ``timestamp`` is tz-aware UTC (microsecon
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,7 +47,10 @@ def _text(value: Any) -> str | None:
     """Text of a JSON value as DuckDB's fast path renders it (``false``, ``5``, JSON objects)."""
     if value is None or isinstance(value, str):
         return value
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # from a dict passed in memory: an int past 64 bits, a set, ...
+        return json.dumps(value, default=repr, separators=(",", ":"))
 
 
 def parse_timestamps(table: pa.Table) -> pa.Table:
