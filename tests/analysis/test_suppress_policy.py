@@ -17,6 +17,7 @@ from sesops.analysis.suppress import (
     build_suppression_list,
 )
 from sesops.analysis.suppress.policy import judge_rows
+from sesops.errors import InputError
 from tests.analysis.feedback import (
     bounce_of,
     bounced,
@@ -191,3 +192,8 @@ def test_review_leaves_out_suppressed_addresses_and_follows_the_undetermined_swi
         "a@x.org",
         "u@x.org",
     ]
+
+
+def test_a_frame_that_is_not_an_events_table_is_refused() -> None:
+    with pytest.raises(InputError, match=r"not an events table: missing column.*action.*sesops\.read_events"):
+        build_suppression_list(pd.DataFrame({"email": ["a@x.org"], "event_type": ["Bounce"]}))

@@ -25,6 +25,7 @@ from sesops.analysis.suppress.policy import (
     judge_rows,
     normalize_emails,
 )
+from sesops.errors import InputError
 
 #: The soft-bounce rule's category (and rule kind) in the suppression list.
 SOFT_BOUNCE_THRESHOLD = "soft_bounce_threshold"
@@ -94,6 +95,11 @@ def judge(
     ``now`` drops events after it (rows without a time stay), so a past list can be rebuilt.
     Only the few feedback rows are copied whole; deliveries give two columns.
     """
+    missing = [c for c in _READ if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"not an events table: missing column(s) {', '.join(missing)}; load it with sesops.read_events"
+        )
     event_type = df["event_type"]
     wanted = pd.Series(True, index=df.index)
     if now is not None:
@@ -103,7 +109,7 @@ def judge(
     rows = with_addresses(df.loc[event_type.isin(FEEDBACK_EVENT_TYPES) & wanted, _READ])
     rows = rows.assign(verdict=judge_rows(rows)).dropna(subset=["verdict"])
     # one total order (address, time, then every field) so that no result depends on input order
-    rows = rows.sort_values(["email", "timestamp", *_READ[3:]], kind="stable", na_position="first")
+    rows = rows.sort_values(["email", "timestamp", *_READ[2:]], kind="stable", na_position="first")
     rows = rows.drop_duplicates(FEEDBACK_KEY).reset_index(drop=True)
     deliveries = df.loc[event_type.isin(DELIVERED_EVENT_TYPES) & wanted, ["email", "timestamp"]]
     return Verdicts(rows=rows, deliveries=deliveries, policy=policy or SuppressionPolicy())
