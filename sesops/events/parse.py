@@ -210,7 +210,6 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
     detail, recipients = _detail_and_recipients(message, mail, shape)
     headers = mail.get("commonHeaders")
     fields = MessageFields(
-        event_type=event_type,
         timestamp=detail.get("timestamp") or mail.get("timestamp"),
         message_id=mail.get("messageId"),
         feedback_id=detail.get("feedbackId"),
@@ -230,7 +229,7 @@ def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic
         else (r, None, None, None)
         for r in recipients
     ]
-    return emit_rows(fields, pairs)
+    return emit_rows(shape, fields, pairs)
 
 
 def _detail_and_recipients(
@@ -253,13 +252,13 @@ def _detail_and_recipients(
 
 
 class MessageFields(msgspec.Struct, frozen=True, gc=False):
-    """What every row of one SES message shares, named as the contract's columns.
+    """What every row of one SES message shares, named as the contract's columns (the
+    event type comes with its :class:`~sesops.events.shapes.EventShape`).
 
     ``gc=False`` keeps construction cheap (one per message); the values are decoded JSON,
     which cannot form reference cycles.
     """
 
-    event_type: str
     timestamp: Any = None
     bounce_type: Any = None
     bounce_subtype: Any = None
@@ -279,16 +278,15 @@ class MessageFields(msgspec.Struct, frozen=True, gc=False):
 RecipientValues = tuple[Any, Any, Any, Any]
 
 
-def emit_rows(message: MessageFields, recipients: list[RecipientValues]) -> list[Row]:
-    """Rows for one message's recipients: the one place addresses are normalised and
-    categories assigned, whichever decoder read them."""
-    event_type, timestamp = message.event_type, message.timestamp
+def emit_rows(shape: EventShape, message: MessageFields, recipients: list[RecipientValues]) -> list[Row]:
+    """Rows for the recipients of one message of type ``shape``: the one place addresses
+    are normalised and categories assigned, whichever decoder read them."""
+    event_type, timestamp = shape.event_type, message.timestamp
     bounce_type, bounce_subtype = message.bounce_type, message.bounce_subtype
     feedback_type, complaint_subtype = message.complaint_feedback_type, message.complaint_subtype
     delay_type, message_id, feedback_id = message.delay_type, message.message_id, message.feedback_id
     source, account, subject = message.source, message.sending_account_id, message.subject
     sns_id, topic = message.sns_message_id, message.topic_arn
-    shape = shape_for(event_type)
     category = shape.fixed_category
     rows: list[Row] = []
     for address, action, status, diagnostic in recipients:

@@ -12,7 +12,7 @@ recipients in ``mail.destination``, its snake_cased name as the category.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 #: Every detail object may carry these (contract column, detail field) pairs; ``timestamp``
@@ -82,6 +82,8 @@ class EventShape:
     detailed_recipients: bool  # the list holds objects (RECIPIENT_COLUMNS), not bare addresses
     columns: tuple[tuple[str, str], ...]  # (contract column, detail field), beyond the common ones
     rule: Rule
+    #: The category of every row of this type, or None when the rule reads the row.
+    fixed_category: str | None = field(init=False)
 
     def __post_init__(self) -> None:
         if not self.rule or self.rule[-1].when:
@@ -93,11 +95,8 @@ class EventShape:
             raise ValueError(f"{self.event_type}: detail columns must be among {DETAIL_VALUE_COLUMNS}")
         if self.detailed_recipients and self.recipients_key is None:
             raise ValueError(f"{self.event_type}: detailed recipients need a recipients_key")
-
-    @property
-    def fixed_category(self) -> str | None:
-        """The category of every row of this type, or None when the rule reads the row."""
-        return self.rule[0].category if len(self.rule) == 1 else None
+        # Kept rather than computed: read once for every message.
+        object.__setattr__(self, "fixed_category", self.rule[0].category if len(self.rule) == 1 else None)
 
     @property
     def detail_fields(self) -> tuple[str, ...]:

@@ -100,7 +100,6 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
     ]
     headers = mail.commonHeaders
     fields = MessageFields(
-        event_type=event_type,
         timestamp=(detail.timestamp if detail is not None else None) or mail.timestamp,
         message_id=mail.messageId,
         feedback_id=detail.feedbackId if detail is not None else None,
@@ -114,7 +113,7 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
         fields = msgspec.structs.replace(
             fields, **{column: getattr(detail, field) for column, field in shape.columns}
         )
-    return emit_rows(fields, pairs)
+    return emit_rows(shape, fields, pairs)
 
 
 def _decode_notification(line: bytes) -> tuple[_Envelope, Any] | None:

@@ -101,20 +101,18 @@ def test_message_fields_are_named_as_contract_columns() -> None:
 
 def test_emit_rows_takes_named_fields_and_categorises_each_recipient() -> None:
     fields = MessageFields(
-        event_type="Bounce",
         timestamp="2026-05-01T00:00:00Z",
         bounce_type="Transient",
         bounce_subtype="General",
         message_id="mail-1",
         sns_message_id="sns-1",
     )
-    rows = emit_rows(
-        fields, [(" Away@X.org", None, None, None), ("full@x.org", "failed", "4.2.2", "smtp; 452")]
-    )
+    recipients = [(" Away@X.org", None, None, None), ("full@x.org", "failed", "4.2.2", "smtp; 452")]
+    rows = emit_rows(SHAPES_BY_TYPE["Bounce"], fields, recipients)
     by_email = {row[COLUMNS.index("email")]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
     assert by_email["away@x.org"]["category"] == "auto_reply"
     assert by_email["full@x.org"]["category"] == "soft_bounce"
     assert by_email["full@x.org"]["status"] == "4.2.2"
-    assert {r["message_id"] for r in by_email.values()} == {"mail-1"}
+    assert {(r["event_type"], r["message_id"]) for r in by_email.values()} == {("Bounce", "mail-1")}
     with pytest.raises(RecordError, match="SES Bounce recipient without an email address"):
-        emit_rows(fields, [(None, None, None, None)])
+        emit_rows(SHAPES_BY_TYPE["Bounce"], fields, [(None, None, None, None)])
