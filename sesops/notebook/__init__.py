@@ -7,6 +7,8 @@ the capture pieces a notebook starts and stops.
 * :func:`quiz_panel` (``quiz``): the primer's self-check;
 * :func:`open_store`, :func:`start_receiver`, :func:`drain_expected` (``capture``) and
   :func:`ensure_wiring`, :func:`mail_simulator` (``wiring``): notebook 03;
+* ``suppression`` (the policy as a table, every export format, the SES suppression list) and
+  ``reconcile`` (mail the simulator and capture it, then compare with SES's counts): notebook 05;
 * :func:`run_lab` (``lab``): ``make lab``, JupyterLab with the sandbox running.
 
 Imported lazily, like :mod:`sesops`: ``sesops --help`` never loads papermill or ipywidgets.
