@@ -100,13 +100,17 @@ def verdict_text(verdict: str, policy: SuppressionPolicy) -> str:
 
 
 def _why_nothing(verdict: str, policy: SuppressionPolicy) -> str:
-    switched_off = {
-        COMPLAINT: "complaints=False",
-        HARD_BOUNCE: "hard_bounces=False",
-        SOFT_BOUNCE: "soft_bounce_days=None",
-        UNDETERMINED: f"undetermined={policy.undetermined!r}",
-    }
-    return f" (`{switched_off[verdict]}`)" if verdict in switched_off else ""
+    """The settings that make ``verdict`` do nothing, e.g. `` (`hard_bounces=False`)``."""
+    undetermined = [f"undetermined={policy.undetermined!r}"]
+    if policy.undetermined == "soft":  # counted as soft bounces, which never suppress
+        undetermined.append("soft_bounce_days=None")
+    settings = {
+        COMPLAINT: ["complaints=False"],
+        HARD_BOUNCE: ["hard_bounces=False"],
+        SOFT_BOUNCE: ["soft_bounce_days=None"],
+        UNDETERMINED: undetermined,
+    }.get(verdict, [])
+    return f" ({', '.join(f'`{setting}`' for setting in settings)})" if settings else ""
 
 
 # -- every export format ---------------------------------------------------------------------

@@ -66,6 +66,11 @@ def test_the_default_policy_table_suppresses_reviews_and_says_why() -> None:
             "any other Transient",
             "nothing (`soft_bounce_days=None`)",
         ),
+        (
+            SuppressionPolicy(soft_bounce_days=None, undetermined="soft"),
+            "Undetermined",
+            "| nothing (`undetermined='soft'`, `soft_bounce_days=None`) |",
+        ),
         (SuppressionPolicy(hard_bounces=False), "Permanent bounce", "| nothing (`hard_bounces=False`) |"),
         (SuppressionPolicy(complaints=False), "Complaint, any", "| nothing (`complaints=False`) |"),
         (SuppressionPolicy(reset_on_delivery=False), "Delivery", "| nothing | the mailbox"),
