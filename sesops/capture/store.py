@@ -10,6 +10,11 @@ after the row's transaction is committed, so a caller may acknowledge right afte
 Concurrent ``add`` calls in one process are group-committed (one transaction, one
 fsync, for every row waiting); several processes share the file through
 ``BEGIN IMMEDIATE`` and a busy timeout.
+
+Watching writes: :meth:`CaptureStore.on_commit` and :meth:`CaptureStore.on_reject` register
+listeners (a display's counter, the demo's per-channel tally) so nobody needs to subclass the
+store. Each is called after the write committed, on the writer's thread, outside the store's
+locks; if one raises, the write stays stored and the caller of ``add`` sees the exception.
 """
 
 from __future__ import annotations
@@ -110,6 +115,22 @@ class NewMessage:
             self.topic_arn,
             self.body,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NewReject:
+    """A body that could not be used, as :meth:`CaptureStore.add_reject` stores it."""
+
+    received_at: str
+    channel: str
+    reason: str
+    body: str
+
+
+#: ``listener(messages, new)``: one add's messages and, per message, True if it was new.
+CommitListener = Callable[[Sequence[NewMessage], Sequence[bool]], None]
+#: ``listener(reject)``: the reject just stored.
+RejectListener = Callable[[NewReject], None]
 
 
 class _Pending:
@@ -269,7 +290,9 @@ class CaptureStore:
         self._queue_lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._local = threading.local()
-        self._on_commit: list[Callable[[Sequence[NewMessage]], None]] = []
+        self._listeners_lock = threading.Lock()
+        self._commit_listeners: tuple[CommitListener, ...] = ()
+        self._reject_listeners: tuple[RejectListener, ...] = ()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -292,10 +315,21 @@ class CaptureStore:
         """Store prepared messages in one transaction; per message, True if new."""
         return self._commit(messages) if messages else []
 
-    def on_commit(self, listener: Callable[[Sequence[NewMessage]], None]) -> None:
-        """Call ``listener`` with the messages of each :meth:`add`/:meth:`add_many` once they are
-        committed (new or already stored), on the caller's thread; if it raises, so does the add."""
-        self._on_commit.append(listener)
+    # -- watching --------------------------------------------------------------------------
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """After each :meth:`add`/:meth:`add_many` commits, call ``listener(messages, new)``:
+        its messages and, per message, True if new or False if its key was already stored.
+
+        Listeners run in the order registered, on the caller's thread, after the commit and
+        outside the store's locks; an exception from one reaches the caller (the rows stay)."""
+        with self._listeners_lock:
+            self._commit_listeners = (*self._commit_listeners, listener)
+
+    def on_reject(self, listener: RejectListener) -> None:
+        """After each :meth:`add_reject` commits, call ``listener(reject)``."""
+        with self._listeners_lock:
+            self._reject_listeners = (*self._reject_listeners, listener)
 
     def _commit(self, messages: Sequence[NewMessage]) -> list[bool]:
         # Group commit: queue our rows; whoever holds the commit lock next writes every
@@ -311,9 +345,10 @@ class CaptureStore:
         for p in pending:
             if p.error is not None:
                 raise StoreError(f"{self.path}: cannot store the message ({p.error})")
-        for listener in self._on_commit:
-            listener(messages)
-        return [bool(p.new) for p in pending]
+        news = [bool(p.new) for p in pending]
+        for listener in self._commit_listeners:
+            listener(messages, news)
+        return news
 
     def _write(self, batch: list[_Pending]) -> None:
         conn = self._conn
@@ -339,19 +374,22 @@ class CaptureStore:
         """Keep a body that could not be used, with the reason (committed before returning)."""
         if channel not in CHANNELS:
             raise InputError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+        reject = NewReject(utc_now(), channel, reason, _text(body))
         with self._commit_lock:
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(
                     "INSERT INTO rejects (received_at, channel, reason, body) VALUES (?, ?, ?, ?)",
-                    (utc_now(), channel, reason, _text(body)),
+                    (reject.received_at, reject.channel, reject.reason, reject.body),
                 )
                 conn.execute("COMMIT")
             except sqlite3.Error as err:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise StoreError(f"{self.path}: cannot store the reject ({err})") from None
+        for listener in self._reject_listeners:
+            listener(reject)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -49,7 +49,8 @@ class DeliveryTally:
         self._delivered: dict[str, set[str]] = {"http": set(), "sqs": set()}
         store.on_commit(self._note)
 
-    def _note(self, messages: Sequence[NewMessage]) -> None:
+    def _note(self, messages: Sequence[NewMessage], new: Sequence[bool]) -> None:
+        # Every delivery counts, new or a repeat: the second channel's copy is always a repeat.
         notifications = [m for m in messages if _is_notification(m.body)]
         with self._lock:
             for message in notifications:

@@ -21,7 +21,7 @@ if importlib.util.find_spec("ipywidgets") is None:  # only ipywidgets: a kernel 
     raise MissingExtra("notebooks", "ipywidgets")
 
 if TYPE_CHECKING:
-    from sesops.widgets.capture import CapturePanel, CountingStore
+    from sesops.widgets.capture import CaptureCounter, CapturePanel
     from sesops.widgets.explorer import ChartExplorer, Filters, apply_filters
     from sesops.widgets.identities import IdentityPicker
     from sesops.widgets.loader import LogLoader
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from sesops.widgets.status import StatusPanel
 
 _EXPORTS = {
+    "CaptureCounter": "capture",
     "CapturePanel": "capture",
     "ChartExplorer": "explorer",
-    "CountingStore": "capture",
     "Filters": "explorer",
     "IdentityPicker": "identities",
     "LogLoader": "loader",
@@ -45,9 +45,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CaptureCounter",
     "CapturePanel",
     "ChartExplorer",
-    "CountingStore",
     "Filters",
     "IdentityPicker",
     "LogLoader",

@@ -4,7 +4,6 @@ and a Stop button."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from sesops.capture.drain import DrainResult, Verifier, drain
-from sesops.capture.store import CaptureStore, NewMessage, prepare
+from sesops.capture.store import CaptureStore, NewMessage, NewReject
 from sesops.errors import InputError, RecordError, SesopsError
 from sesops.events.parse import COLUMNS, parse_record
 from sesops.widgets.base import Notice, Panel, html_table
@@ -43,47 +42,33 @@ class CaptureCounts:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-class CountingStore(CaptureStore):
-    """A capture store that tallies what is written to it, so a display can follow a drain."""
+class CaptureCounter:
+    """Tallies what is written to ``store`` (through its commit and reject listeners), so a
+    display can follow a drain."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(path)
-        self._tally_lock = threading.Lock()
+    def __init__(self, store: CaptureStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
         self._stored = 0
         self._duplicates = 0
         self._rejected = 0
         self._kinds: Counter[str] = Counter()
+        store.on_commit(self._committed)
+        store.on_reject(self._rejected_one)
 
-    def add(
-        self,
-        body: str | bytes,
-        *,
-        channel: str,
-        verified: bool,
-        message_id: str | None = None,
-        topic_arn: str | None = None,
-    ) -> bool:
-        message = prepare(
-            body, channel=channel, verified=verified, message_id=message_id, topic_arn=topic_arn
-        )
-        return self.add_many([message])[0]
-
-    def add_many(self, messages: Sequence[NewMessage]) -> list[bool]:
-        news = super().add_many(messages)
-        kinds = [message_kind(m.body) for m, new in zip(messages, news, strict=True) if new]
-        with self._tally_lock:
+    def _committed(self, messages: Sequence[NewMessage], new: Sequence[bool]) -> None:
+        kinds = [message_kind(m.body) for m, is_new in zip(messages, new, strict=True) if is_new]
+        with self._lock:
             self._stored += len(kinds)
-            self._duplicates += len(news) - len(kinds)
+            self._duplicates += len(new) - len(kinds)
             self._kinds.update(kinds)
-        return news
 
-    def add_reject(self, body: str | bytes, *, reason: str, channel: str) -> None:
-        super().add_reject(body, reason=reason, channel=channel)
-        with self._tally_lock:
+    def _rejected_one(self, reject: NewReject) -> None:
+        with self._lock:
             self._rejected += 1
 
     def tally(self, received: int) -> CaptureCounts:
-        with self._tally_lock:
+        with self._lock:
             return CaptureCounts(
                 received, self._stored, self._duplicates, self._rejected, dict(self._kinds.most_common())
             )
@@ -150,14 +135,15 @@ class CapturePanel(Panel):
             queue = self.queue.value.strip()
             if not queue:
                 raise InputError("SQS queue: give the queue's name or URL (the one the plan created)")
-            store = CountingStore(self.store_path.value.strip() or DEFAULT_STORE)
+            store = CaptureStore(self.store_path.value.strip() or DEFAULT_STORE)
+            counter = CaptureCounter(store)
             self._stop.clear()
             self.result, self.counts = None, CaptureCounts()
-            self._show(store, 0)
+            self._show(counter, 0)
             self.start_button.disabled, self.stop_button.disabled = True, False
             self.notice.info(f"draining {queue} into {store.path}…")
             self._thread = threading.Thread(
-                target=self._run, args=(store, queue), name="sesops-capture", daemon=True
+                target=self._run, args=(counter, queue), name="sesops-capture", daemon=True
             )
             self._thread.start()
 
@@ -173,16 +159,16 @@ class CapturePanel(Panel):
             self._thread.join(timeout)
         return not self.running
 
-    def _run(self, store: CountingStore, queue: str) -> None:
+    def _run(self, counter: CaptureCounter, queue: str) -> None:
         received = 0
 
         def progress(batch: int) -> None:
             nonlocal received
             received += batch
-            self._show(store, received)
+            self._show(counter, received)
 
         try:
-            with store:
+            with counter.store as store:
                 self.result = self.drain_fn(
                     store,
                     queue,
@@ -194,7 +180,7 @@ class CapturePanel(Panel):
                     progress=progress,
                     should_stop=self._stop.is_set,
                 )
-                self._show(store, self.result.received)
+                self._show(counter, self.result.received)
             stopped = " (stopped)" if self._stop.is_set() else ""
             self.notice.info(f"done{stopped}: {self.result.summary()}")
         except SesopsError as err:
@@ -202,6 +188,6 @@ class CapturePanel(Panel):
         finally:
             self.start_button.disabled, self.stop_button.disabled = False, True
 
-    def _show(self, store: CountingStore, received: int) -> None:
-        self.counts = store.tally(received)
+    def _show(self, counter: CaptureCounter, received: int) -> None:
+        self.counts = counter.tally(received)
         self.counts_view.value = counts_html(self.counts)

@@ -14,7 +14,7 @@ from sesops.capture.drain import DrainResult
 from sesops.capture.store import CaptureStore, prepare
 from sesops.errors import AwsError
 from sesops.sandbox.server import dummy_session
-from sesops.widgets.capture import CapturePanel, CountingStore, message_kind
+from sesops.widgets.capture import CaptureCounter, CapturePanel, message_kind
 from sesops.widgets.regions import RegionPicker
 from tests.payloads import bounce, complaint, delivery, envelope
 from tests.widgets.fakes import region_picker
@@ -31,12 +31,13 @@ def test_message_kind_is_the_ses_event_type_or_the_control_kind() -> None:
     assert message_kind("not json") == "not SES feedback"
 
 
-def test_counting_store_tallies_new_messages_by_type_duplicates_and_rejects(tmp_path: Path) -> None:
-    with CountingStore(tmp_path / "c.sqlite") as store:
+def test_the_counter_tallies_new_messages_by_type_duplicates_and_rejects(tmp_path: Path) -> None:
+    with CaptureStore(tmp_path / "c.sqlite") as store:
+        counter = CaptureCounter(store)
         store.add_many([prepare(b, channel="sqs", verified=False) for b in (BOUNCE, COMPLAINT, BOUNCE)])
         assert store.add(DELIVERY, channel="http", verified=True)
         store.add_reject("junk", reason="not JSON", channel="sqs")
-        counts = store.tally(received=6)
+        counts = counter.tally(received=6)
     assert (counts.received, counts.stored, counts.duplicates, counts.rejected) == (6, 3, 1, 1)
     assert counts.by_kind == {"Bounce": 1, "Complaint": 1, "Delivery": 1}
     assert CaptureStore(tmp_path / "c.sqlite").counts().messages == 3
