@@ -18,14 +18,15 @@ VDM complaints       Complaint
 VDM deliveries       Delivery (only when Delivery feedback is captured)
 ==================== ======================================================================
 
-:func:`captured_counts` counts a window of the events table; :func:`account_tallies` and
+:func:`counted_window` is the window SES can count (whole 15-minute intervals of the last two
+weeks); :func:`captured_counts` counts a window of the events table; :func:`account_tallies` and
 :func:`identity_tallies` pair the counts with SES's; :class:`Reconciliation` names each gap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 import pandas as pd
@@ -34,6 +35,41 @@ from sesops.errors import InputError
 
 FIX = "check the subscription's delivery status and the DLQ"
 EXTRA_WHY = "feedback redelivered past deduplication, or counted by SES outside the window"
+INTERVAL = timedelta(minutes=15)  # GetSendStatistics' data points
+RETENTION = timedelta(days=14)  # how far back GetSendStatistics reaches (as sesops.aws.statistics)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedWindow:
+    """``[start, end)`` in whole 15-minute intervals, and why it differs from what was asked."""
+
+    start: datetime
+    end: datetime
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.start >= self.end
+
+
+def counted_window(since: datetime, until: datetime | None, now: datetime) -> CountedWindow:
+    """``[since, until)`` (``until`` None: now) as SES counts it (pure): widened to whole 15-minute
+    intervals, ending no later than ``now``'s interval and starting no earlier than SES keeps.
+
+    The window may be empty (``since`` at or past its end); each caller words that refusal.
+    """
+    for name, when in (("since", since), ("until", until), ("now", now)):
+        if when is not None:
+            _require_aware(when, name)
+    end = _ceil(min(until or now, now))
+    oldest = _ceil(now - RETENTION)
+    start = _floor(since)
+    if start >= oldest:
+        return CountedWindow(start, end)
+    note = (
+        f"GetSendStatistics keeps two weeks: compared from {oldest:%Y-%m-%d %H:%M} UTC, not {since:%Y-%m-%d}"
+    )
+    return CountedWindow(oldest, end, (note,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +239,21 @@ def _left_out(captured: Captured) -> list[str]:
     return notes
 
 
-def _utc(when: datetime, name: str) -> pd.Timestamp:
+def _floor(when: datetime) -> datetime:
+    step = INTERVAL.total_seconds()
+    return datetime.fromtimestamp(when.timestamp() // step * step, UTC)
+
+
+def _ceil(when: datetime) -> datetime:
+    floored = _floor(when)
+    return floored if floored == when else floored + INTERVAL
+
+
+def _require_aware(when: datetime, name: str) -> None:
     if when.tzinfo is None:
         raise InputError(f"{name} must be timezone-aware (UTC), not {when.isoformat()}")
+
+
+def _utc(when: datetime, name: str) -> pd.Timestamp:
+    _require_aware(when, name)
     return pd.Timestamp(when).tz_convert("UTC")

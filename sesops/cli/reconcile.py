@@ -13,8 +13,6 @@ from sesops.errors import InputError, require_extra
 if TYPE_CHECKING:  # the options register without loading pandas or boto3
     from sesops.analysis.reconcile import Reconciliation
 
-INTERVAL = timedelta(minutes=15)  # GetSendStatistics' data points
-RETENTION = timedelta(days=14)  # how far back GetSendStatistics reaches (sesops.aws.statistics)
 IN_FLIGHT = timedelta(hours=1)  # feedback for mail this recent may still be on its way
 
 
@@ -66,19 +64,15 @@ def utc_time(text: str) -> datetime:
 
 
 def window(since: datetime, until: datetime | None, now: datetime) -> tuple[datetime, datetime, list[str]]:
-    """The compared window: whole 15-minute intervals, no older than SES keeps; and why it moved."""
-    notes: list[str] = []
-    end = _ceil(min(until or now, now))
-    oldest = _ceil(now - RETENTION)
-    start = _floor(since)
-    if start < oldest:
-        notes.append(
-            f"GetSendStatistics keeps two weeks: compared from {oldest:%Y-%m-%d %H:%M} UTC, not {since:%Y-%m-%d}"
+    """The compared window (:func:`sesops.analysis.reconcile.counted_window`); an empty one is refused."""
+    from sesops.analysis.reconcile import counted_window
+
+    counted = counted_window(since, until, now)
+    if counted.empty:
+        raise InputError(
+            f"--since {since:%Y-%m-%d %H:%M} is not before --until {counted.end:%Y-%m-%d %H:%M} (UTC)"
         )
-        start = oldest
-    if start >= end:
-        raise InputError(f"--since {since:%Y-%m-%d %H:%M} is not before --until {end:%Y-%m-%d %H:%M} (UTC)")
-    return start, end, notes
+    return counted.start, counted.end, list(counted.notes)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,13 +128,3 @@ def _per_identity(
         tallies, notes = identity_tallies(counts[identity], captured)
         results.append(Reconciliation(f"for {identity} (VDM)", start, tallies, notes, tolerance))
     return results
-
-
-def _floor(when: datetime) -> datetime:
-    step = INTERVAL.total_seconds()
-    return datetime.fromtimestamp(when.timestamp() // step * step, UTC)
-
-
-def _ceil(when: datetime) -> datetime:
-    floored = _floor(when)
-    return floored if floored == when else floored + INTERVAL

@@ -8,7 +8,8 @@ compare what was captured with what SES itself counted (GetSendStatistics).
     result = reconcile(aws, sources, run.since)   # a Reconciliation: result.lines() names each gap
 
 SES counts per region in 15-minute intervals and keeps two weeks of them, so the compared
-window starts at the interval ``since`` falls in (no earlier than two weeks ago) and ends now.
+window starts at the interval ``since`` falls in (no earlier than two weeks ago) and ends with
+the interval now falls in (:func:`sesops.analysis.reconcile.counted_window`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sesops.analysis.reconcile import Reconciliation, account_tallies, captured_counts
+from sesops.analysis.reconcile import Reconciliation, account_tallies, captured_counts, counted_window
 from sesops.aws.plan import Spec
-from sesops.aws.statistics import RETENTION, send_statistics, totals
+from sesops.aws.statistics import send_statistics, totals
 from sesops.capture.drain import DrainResult
 from sesops.errors import InputError
 from sesops.load.reader import Source, read_events
@@ -29,7 +30,6 @@ from sesops.notebook.capture import drain_expected, open_store
 from sesops.notebook.target import AwsTarget
 from sesops.notebook.wiring import ensure_wiring, mail_simulator, topic_arn
 
-INTERVAL = timedelta(minutes=15)  # GetSendStatistics' data points
 DEFAULT_LOOKBACK = timedelta(days=1)  # what `since=None` compares
 
 
@@ -106,32 +106,20 @@ def reconcile(
     (a time, ISO 8601 text such as ``2026-11-03`` read as UTC, or None: the last 24 hours)."""
     now = now or datetime.now(UTC)
     chosen = now - DEFAULT_LOOKBACK if since is None else since
-    start, notes = counted_since(utc_time(chosen) if isinstance(chosen, str) else chosen, now)
+    chosen = utc_time(chosen) if isinstance(chosen, str) else chosen
+    window = counted_window(chosen, None, now)
+    if window.empty:
+        raise InputError(f"since {chosen:%Y-%m-%d %H:%M} UTC is in the future: give a time before now")
     events = read_events(*sources)
-    counted = totals(send_statistics(session=aws.session, region=aws.region), start, now)
-    captured = captured_counts(events, start, now, region=aws.region)
+    counted = totals(send_statistics(session=aws.session, region=aws.region), window.start, window.end)
+    captured = captured_counts(events, window.start, window.end, region=aws.region)
     tallies, more = account_tallies(
         bounces=counted.bounces,
         complaints=counted.complaints,
         delivery_attempts=counted.delivery_attempts,
         captured=captured,
     )
-    return Reconciliation(f"in {aws.region}", start, tallies, (*notes, *more))
-
-
-def counted_since(since: datetime, now: datetime) -> tuple[datetime, list[str]]:
-    """The start of the 15-minute interval ``since`` falls in, no older than SES keeps (pure);
-    with a note when it had to move."""
-    if since.tzinfo is None or now.tzinfo is None:
-        raise InputError(f"since must be a timezone-aware (UTC) time, not {since.isoformat()}")
-    start = _floor(since)
-    oldest = _floor(now - RETENTION) + INTERVAL
-    if start < oldest:
-        note = f"GetSendStatistics keeps two weeks: compared from {oldest:%Y-%m-%d %H:%M} UTC, not {since:%Y-%m-%d}"
-        return oldest, [note]
-    if start > now:
-        raise InputError(f"since {since:%Y-%m-%d %H:%M} UTC is in the future: give a time before now")
-    return start, []
+    return Reconciliation(f"in {aws.region}", window.start, tallies, (*window.notes, *more))
 
 
 def utc_time(text: str) -> datetime:
@@ -141,8 +129,3 @@ def utc_time(text: str) -> datetime:
     except ValueError:
         raise InputError(f"since {text!r} is not a date (2026-11-03) nor an ISO 8601 time") from None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def _floor(when: datetime) -> datetime:
-    step = INTERVAL.total_seconds()
-    return datetime.fromtimestamp(when.timestamp() // step * step, UTC)

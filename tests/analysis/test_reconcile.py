@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from sesops.analysis import reconcile
 from sesops.analysis.reconcile import (
     Captured,
+    CountedWindow,
     Reconciliation,
     Tally,
     account_tallies,
     captured_counts,
+    counted_window,
     day,
     describe,
     identity_tallies,
 )
+from sesops.aws import statistics
 from sesops.errors import InputError
 
 SINCE = datetime(2026, 11, 3, tzinfo=UTC)
@@ -164,3 +168,64 @@ def test_a_gap_past_the_tolerance_is_found() -> None:
 def test_day_reads_like_a_person_would_write_it() -> None:
     assert day(datetime(2026, 1, 9, tzinfo=UTC)) == "Jan 9"
     assert day(datetime(2026, 1, 9, 8, 30, tzinfo=UTC)) == "Jan 9 08:30 UTC"
+
+
+# -- the window SES counts -----------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 20, 12, 7, tzinfo=UTC)
+KEPT_NOTE = "GetSendStatistics keeps two weeks: compared from 2026-11-06 12:15 UTC, not 2026-10-01"
+
+
+def utc(date: int, hour: int = 0, minute: int = 0, *, month: int = 11, second: int = 0) -> datetime:
+    return datetime(2026, month, date, hour, minute, second, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        (utc(20, 9, 29, second=59), None, CountedWindow(utc(20, 9, 15), utc(20, 12, 15))),
+        (utc(19, 9, 20), None, CountedWindow(utc(19, 9, 15), utc(20, 12, 15))),
+        (utc(19, 9, 15), utc(19, 10), CountedWindow(utc(19, 9, 15), utc(19, 10))),
+        (utc(19, 9, 15), utc(19, 10, 1), CountedWindow(utc(19, 9, 15), utc(19, 10, 15))),
+        (utc(19), utc(25), CountedWindow(utc(19), utc(20, 12, 15))),  # no later than now's interval
+        (utc(1, month=10), None, CountedWindow(utc(6, 12, 15), utc(20, 12, 15), (KEPT_NOTE,))),
+        (utc(6, 12, 15), None, CountedWindow(utc(6, 12, 15), utc(20, 12, 15))),  # just within
+        (
+            datetime(2026, 11, 19, 10, 20, tzinfo=timezone(timedelta(hours=2))),  # 08:20 UTC
+            None,
+            CountedWindow(utc(19, 8, 15), utc(20, 12, 15)),
+        ),
+    ],
+)
+def test_the_window_is_whole_intervals_within_retention(
+    since: datetime, until: datetime | None, expected: CountedWindow
+) -> None:
+    window = counted_window(since, until, NOW)
+    assert window == expected and not window.empty
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [(utc(20, 12), utc(20, 12)), (utc(20, 12, 15), None), (utc(21), None), (utc(20, 11), utc(20, 10))],
+)
+def test_a_window_that_counts_nothing_is_empty(since: datetime, until: datetime | None) -> None:
+    assert counted_window(since, until, NOW).empty
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "now", "message"),
+    [
+        (utc(20).replace(tzinfo=None), None, NOW, "since must be timezone-aware"),
+        (utc(20), datetime(2026, 11, 20, 10), NOW, "until must be timezone-aware"),
+        (utc(20), None, NOW.replace(tzinfo=None), "now must be timezone-aware"),
+    ],
+)
+def test_naive_window_times_are_refused(
+    since: datetime, until: datetime | None, now: datetime, message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        counted_window(since, until, now)
+
+
+def test_the_retention_is_the_one_sesops_aws_reads() -> None:
+    assert reconcile.RETENTION == statistics.RETENTION

@@ -14,7 +14,7 @@ from sesops.aws.plan import Spec
 from sesops.capture.store import CaptureStore
 from sesops.errors import InputError
 from sesops.notebook.capture import stop_capture
-from sesops.notebook.reconcile import captured_sources, counted_since, mail_and_capture, reconcile, utc_time
+from sesops.notebook.reconcile import captured_sources, mail_and_capture, reconcile, utc_time
 from sesops.notebook.target import AwsTarget
 from sesops.sandbox.server import Sandbox
 
@@ -103,26 +103,21 @@ def test_other_stores_count_unless_the_sandbox_is_the_kernels_own(
     assert captured_sources(aws, ["own.sqlite", "missing.sqlite"], ["other.sqlite", "gone.sqlite"]) == chosen
 
 
-def test_the_window_starts_at_the_interval_since_falls_in() -> None:
-    assert counted_since(datetime(2026, 11, 20, 9, 29, 59, tzinfo=UTC), NOW) == (
-        datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
-        [],
-    )
-    start, notes = counted_since(datetime(2026, 10, 1, tzinfo=UTC), NOW)
-    assert start == datetime(2026, 11, 6, 12, 15, tzinfo=UTC)
-    assert notes == ["GetSendStatistics keeps two weeks: compared from 2026-11-06 12:15 UTC, not 2026-10-01"]
-
-
+# The window itself (intervals, retention) is tested in tests/analysis/test_reconcile.py.
 @pytest.mark.parametrize(
     ("since", "message"),
     [
-        (datetime(2026, 11, 20, 9, 0), "since must be a timezone-aware"),
+        (datetime(2026, 11, 20, 9, 0), "since must be timezone-aware"),
         (datetime(2026, 11, 21, tzinfo=UTC), "since 2026-11-21 00:00 UTC is in the future"),
+        ("2026-11-21", "since 2026-11-21 00:00 UTC is in the future"),
     ],
 )
-def test_a_window_ses_cannot_count_is_refused(since: datetime, message: str) -> None:
+def test_a_window_ses_cannot_count_is_refused_before_anything_is_read(
+    since: datetime | str, message: str
+) -> None:
+    aws = AwsTarget(boto3.Session(region_name="us-east-1"), "us-east-1", "sandbox", "")
     with pytest.raises(InputError, match=message):
-        counted_since(since, NOW)
+        reconcile(aws, ["nowhere.sqlite"], since, now=NOW)
 
 
 @pytest.mark.parametrize(
