@@ -181,9 +181,10 @@ def account_tallies(
         answered = captured.deliveries + captured.bounces + captured.suppressed_bounces
         tallies.append(Tally("delivery attempts", delivery_attempts, answered))
     else:
+        they, them = ("it is", "it") if delivery_attempts == 1 else ("they are", "them")
         notes.append(
-            f"SES counted {delivery_attempts:,} delivery attempts; no Delivery feedback was captured, "
-            "so they are not compared (wire Delivery notifications to compare them)"
+            f"SES counted {quantity(delivery_attempts, 'delivery attempts')}; no Delivery feedback was "
+            f"captured, so {they} not compared (wire Delivery notifications to compare {them})"
         )
     return tuple(tallies), tuple(notes)
 
@@ -199,19 +200,42 @@ def identity_tallies(vdm: dict[str, int], captured: Captured) -> tuple[tuple[Tal
     if captured.deliveries:
         tallies.append(Tally("deliveries", vdm.get("DELIVERY", 0), captured.deliveries))
     else:
-        notes.append(f"VDM counted {vdm.get('DELIVERY', 0):,} deliveries; no Delivery feedback was captured")
+        counted = quantity(vdm.get("DELIVERY", 0), "deliveries")
+        notes.append(f"VDM counted {counted}; no Delivery feedback was captured")
     return tuple(tallies), tuple(notes)
 
 
 def describe(tally: Tally, scope: str, since: datetime) -> str:
     """``SES counted 1,204 bounces in us-east-1 since Nov 3; 1,150 were captured: 54 missing (4.5 %) — ...``."""
-    counted = f"SES counted {tally.counted:,} {tally.what} {scope} since {day(since)}"
+    counted = f"SES counted {quantity(tally.counted, tally.what)} {scope} since {day(since)}"
+    captured = f"{tally.captured:,} {'was' if tally.captured == 1 else 'were'} captured"
     if tally.missing:
         share = f"{tally.missing_share * 100:.1f} %"
-        return f"{counted}; {tally.captured:,} were captured: {tally.missing:,} missing ({share}) — {FIX}"
+        return f"{counted}; {captured}: {tally.missing:,} missing ({share}) — {FIX}"
     if tally.extra:
-        return f"{counted}; {tally.captured:,} were captured: {tally.extra:,} more than SES counted ({EXTRA_WHY})"
+        return f"{counted}; {captured}: {tally.extra:,} more than SES counted ({EXTRA_WHY})"
+    if tally.counted == 1:
+        return f"{counted}; it was captured"
     return f"{counted}; all were captured" if tally.counted else f"{counted}; none were captured either"
+
+
+def quantity(count: int, noun: str) -> str:
+    """``1,204 bounces``, ``1 bounce``, ``0 deliveries``, ``1 delivery attempt``: ``noun`` is given
+    in the plural (as :attr:`Tally.what` is) and made singular for a count of one."""
+    return f"{count:,} {singular(noun) if count == 1 else noun}"
+
+
+def singular(noun: str) -> str:
+    """The singular of an English plural, by its last word: ``deliveries`` -> ``delivery``,
+    ``addresses`` -> ``address``, ``bounces`` -> ``bounce``. A word without a plural ``s``
+    (``feedback``, ``address``) is returned as it is; irregular plurals are not known."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith(("sses", "xes", "ches", "shes", "zzes")):
+        return noun[:-2]
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun[:-1]
+    return noun
 
 
 def day(when: datetime) -> str:
@@ -233,9 +257,12 @@ def _sent_from(sources: pd.Series, identity: str) -> pd.Series:
 def _left_out(captured: Captured) -> list[str]:
     notes = []
     if captured.other_regions:
-        notes.append(f"{captured.other_regions:,} captured rows came from topics in other regions: left out")
+        rows, one = quantity(captured.other_regions, "captured rows"), captured.other_regions == 1
+        elsewhere = "a topic in another region" if one else "topics in other regions"
+        notes.append(f"{rows} came from {elsewhere}: left out")
     if captured.untimed:
-        notes.append(f"{captured.untimed:,} captured rows have no timestamp: left out")
+        have = "has" if captured.untimed == 1 else "have"
+        notes.append(f"{quantity(captured.untimed, 'captured rows')} {have} no timestamp: left out")
     return notes
 
 

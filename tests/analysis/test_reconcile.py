@@ -10,6 +10,8 @@ import pytest
 
 from sesops.analysis import reconcile
 from sesops.analysis.reconcile import (
+    EXTRA_WHY,
+    FIX,
     Captured,
     CountedWindow,
     Reconciliation,
@@ -20,6 +22,8 @@ from sesops.analysis.reconcile import (
     day,
     describe,
     identity_tallies,
+    quantity,
+    singular,
 )
 from sesops.aws import statistics
 from sesops.errors import InputError
@@ -125,6 +129,84 @@ def test_matches_and_surpluses_are_named_too(counted: int, captured: int, ending
         Tally("complaints", counted, captured), "in us-east-1", SINCE + timedelta(hours=14, minutes=5)
     )
     assert line.startswith(f"SES counted {counted} complaints in us-east-1 since Nov 3 14:05 UTC{ending}")
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "expected"),
+    [
+        (1, "bounces", "1 bounce"),
+        (2, "bounces", "2 bounces"),
+        (0, "bounces", "0 bounces"),
+        (1, "complaints", "1 complaint"),
+        (1_204, "complaints", "1,204 complaints"),
+        (1, "deliveries", "1 delivery"),
+        (3, "deliveries", "3 deliveries"),
+        (1, "delivery attempts", "1 delivery attempt"),
+        (1, "permanent bounces", "1 permanent bounce"),
+        (1, "transient bounces", "1 transient bounce"),
+        (1, "captured rows", "1 captured row"),
+        (1, "addresses", "1 address"),
+        (1, "mailboxes", "1 mailbox"),
+        (1, "searches", "1 search"),
+        (1, "feedback", "1 feedback"),  # no plural s: left as it is
+        (1, "address", "1 address"),
+    ],
+)
+def test_counts_read_singular_for_one(count: int, noun: str, expected: str) -> None:
+    assert quantity(count, noun) == expected
+
+
+def test_singular_changes_only_the_last_word() -> None:
+    assert singular("delivery attempts") == "delivery attempt"
+    assert singular("replies") == "reply"
+
+
+@pytest.mark.parametrize(
+    ("tally", "expected"),
+    [
+        (Tally("complaints", 1, 1), "SES counted 1 complaint in us-east-1 since Nov 3; it was captured"),
+        (
+            Tally("bounces", 1, 0),
+            f"SES counted 1 bounce in us-east-1 since Nov 3; 0 were captured: 1 missing (100.0 %) — {FIX}",
+        ),
+        (
+            Tally("bounces", 2, 1),
+            f"SES counted 2 bounces in us-east-1 since Nov 3; 1 was captured: 1 missing (50.0 %) — {FIX}",
+        ),
+        (
+            Tally("deliveries", 0, 1),
+            f"SES counted 0 deliveries in us-east-1 since Nov 3; 1 was captured: 1 more than SES counted ({EXTRA_WHY})",
+        ),
+        (
+            Tally("delivery attempts", 1, 2),
+            "SES counted 1 delivery attempt in us-east-1 since Nov 3; 2 were captured: 1 more than SES counted "
+            f"({EXTRA_WHY})",
+        ),
+        (
+            Tally("deliveries", 0, 0),
+            "SES counted 0 deliveries in us-east-1 since Nov 3; none were captured either",
+        ),
+    ],
+)
+def test_a_count_of_one_reads_singular(tally: Tally, expected: str) -> None:
+    assert describe(tally, "in us-east-1", SINCE) == expected
+
+
+def test_notes_read_singular_for_one() -> None:
+    _, notes = account_tallies(
+        bounces=0, complaints=0, delivery_attempts=1, captured=Captured(other_regions=1, untimed=1)
+    )
+    assert notes == (
+        "1 captured row came from a topic in another region: left out",
+        "1 captured row has no timestamp: left out",
+        "SES counted 1 delivery attempt; no Delivery feedback was captured, so it is not compared "
+        "(wire Delivery notifications to compare it)",
+    )
+    _, notes = identity_tallies({"DELIVERY": 1}, Captured(untimed=2))
+    assert notes == (
+        "2 captured rows have no timestamp: left out",
+        "VDM counted 1 delivery; no Delivery feedback was captured",
+    )
 
 
 def test_delivery_attempts_are_compared_only_when_deliveries_were_captured() -> None:
