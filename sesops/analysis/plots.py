@@ -150,10 +150,17 @@ def draw_daily_rates(
     handles, labels = ax.get_legend_handles_labels()
     more_handles, more_labels = twin.get_legend_handles_labels()
     ax.legend(handles + more_handles, labels + more_labels, loc="upper left", fontsize=8)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
-    ax.tick_params(axis="x", labelrotation=30)
+    _day_axis(ax, days)
     ax.set_title(title)
     return ax
+
+
+def _day_axis(ax: Axes, days: pd.DatetimeIndex) -> None:
+    """Ticks on whole days only (at most ~10 of them), so a two-day feed is not labelled per hour."""
+    span = int((days.max() - days.min()).days) + 1 if len(days) else 1
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, -(-span // 10))))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
+    ax.tick_params(axis="x", labelrotation=30)
 
 
 def _top(series: pd.Series) -> float:
@@ -244,8 +251,7 @@ def draw_daily_counts(table: pd.DataFrame, ax: Axes, *, categories: tuple[str, .
         ax.bar(days, table[category], bottom=bottom, color=color_of(category), label=category, width=0.8)
         bottom = bottom + table[category]
     ax.legend(fontsize=8, loc="upper left")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
-    ax.tick_params(axis="x", labelrotation=30)
+    _day_axis(ax, days)
     ax.set_title(title)
     ax.set_ylabel("events")
     return ax
