@@ -78,18 +78,44 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
     Raises :class:`~sesops.errors.RecordError` only for a notification the general parser
     refuses for the same reason (same messages, in the same order of checks).
     """
-    decoded = _decode_notification(line)
-    if decoded is None:
+    try:
+        env = _envelope.decode(line)
+        if (
+            env.Type != "Notification"
+            or env.Body is not _UNSET
+            or env.notificationType is not _UNSET
+            or env.eventType is not _UNSET
+            or type(env.Message) is not str
+            or env.Message[:1] != "{"
+        ):
+            return None
+        ses = _ses.decode(env.Message)
+    except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    env, ses = decoded
     event_type = ses.eventType or ses.notificationType
     shape = SHAPES_BY_TYPE.get(event_type) if type(event_type) is str else None
     if shape is None:
         return None
+    return _ses_rows(ses, shape, env.MessageId, env.TopicArn)
+
+
+def _ses_rows(ses: Any, shape: EventShape, sns_id: Any, topic: Any) -> list[Row]:
+    """The rows of a decoded SES object of a type in the table (checks as the general parser)."""
+    event_type, detail_key, list_key = shape.event_type, shape.detail_key, shape.recipients_key
     mail = ses.mail
     if mail is None:
         raise RecordError(f"SES {event_type} without a mail object")
-    detail, recipients = _detail_and_recipients(ses, mail, shape)
+    detail = getattr(ses, detail_key)
+    if list_key is not None:
+        if detail is None:
+            raise RecordError(f"SES {event_type} without its {detail_key!r} object")
+        recipients = getattr(detail, list_key)
+        if not recipients:
+            raise RecordError(f"SES {event_type} without {detail_key}.{list_key}")
+    else:
+        recipients = mail.destination
+        if type(recipients) is not list or not recipients:
+            raise RecordError(f"SES {event_type} without mail.destination")
     pairs = [
         (r.emailAddress, r.action, r.status, r.diagnosticCode)
         if type(r) is _Recipient
@@ -106,49 +132,11 @@ def notification_line_rows(line: bytes) -> list[Row] | None:
         source=mail.source,
         sending_account_id=mail.sendingAccountId,
         subject=headers.subject if headers is not None else None,
-        sns_message_id=env.MessageId,
-        topic_arn=env.TopicArn,
+        sns_message_id=sns_id,
+        topic_arn=topic,
     )
     if shape.columns and detail is not None:  # replace(): no kwargs dict for every message
         fields = msgspec.structs.replace(
             fields, **{column: getattr(detail, field) for column, field in shape.columns}
         )
     return emit_rows(shape, fields, pairs)
-
-
-def _decode_notification(line: bytes) -> tuple[_Envelope, Any] | None:
-    """The envelope and its decoded SES object, when ``line`` is a plain SNS Notification."""
-    try:
-        env = _envelope.decode(line)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-    if (
-        env.Type != "Notification"
-        or env.Body is not _UNSET
-        or env.notificationType is not _UNSET
-        or env.eventType is not _UNSET
-        or type(env.Message) is not str
-        or env.Message[:1] != "{"
-    ):
-        return None
-    try:
-        return env, _ses.decode(env.Message)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-
-
-def _detail_and_recipients(ses: Any, mail: _Mail, shape: EventShape) -> tuple[Any, list[Any]]:
-    """The detail struct (None when absent and optional) and the non-empty recipients list."""
-    event_type, detail_key, list_key = shape.event_type, shape.detail_key, shape.recipients_key
-    detail = getattr(ses, detail_key)
-    if list_key is not None:
-        if detail is None:
-            raise RecordError(f"SES {event_type} without its {detail_key!r} object")
-        recipients = getattr(detail, list_key)
-        if not recipients:
-            raise RecordError(f"SES {event_type} without {detail_key}.{list_key}")
-    else:
-        recipients = mail.destination
-        if type(recipients) is not list or not recipients:
-            raise RecordError(f"SES {event_type} without mail.destination")
-    return detail, recipients
