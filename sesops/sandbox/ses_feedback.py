@@ -19,6 +19,7 @@ from email import message_from_string
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from sesops import arns
 from sesops.sandbox import failures
 from sesops.sandbox.patch_state import replace
 from sesops.sandbox.ses_identity import headers_key
@@ -152,7 +153,7 @@ def publish_feedback(
     base_mail = {
         "timestamp": sns_timestamp(sent),
         "source": source,
-        "sourceArn": f"arn:{backend.partition}:ses:{backend.region_name}:{backend.account_id}:identity/{identity}",
+        "sourceArn": arns.identity_arn(backend.region_name, backend.account_id, identity),
         "sourceIp": "127.0.0.1",
         "callerIdentity": "sesops-sandbox",
         "sendingAccountId": backend.account_id,
@@ -191,7 +192,7 @@ def _publish(account: str, topic: str, body: str, what: str) -> None:
     from moto.sns.exceptions import SNSNotFoundError
     from moto.sns.models import sns_backends
 
-    region = topic.split(":")[3]
+    region = arns.topic_region(topic)
     try:
         sns_backends[account][region].publish(body, arn=topic)
     except SNSNotFoundError as err:
