@@ -20,6 +20,8 @@ from sesops.aws.clients import client
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:ses-feedback"
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:feedback"
+SUBSCRIPTION = f"{TOPIC}:0f1e2d3c"
 QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/feedback"
 
 

@@ -10,21 +10,20 @@ from sesops.aws.apply import Applier
 from sesops.aws.plan import Change
 from sesops.errors import AwsError, ProvisionError
 from tests.aws.stubbing import (
-    ACCOUNT,
     DENIED,
     MISSING_QUEUE,
     MISSING_TOPIC,
     MISSING_V2,
+    QUEUE_ARN,
     QUEUE_URL,
     REGION,
+    SUBSCRIPTION,
     THROTTLED,
     TOPIC,
     Failure,
     Stubs,
 )
 
-QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:feedback"
-SUBSCRIPTION = f"{TOPIC}:0f1e2d3c"
 DESTINATION = {"Enabled": True, "MatchingEventTypes": ["BOUNCE"], "SnsDestination": {"TopicArn": TOPIC}}
 # op -> (params, (service, boto3 method, IAM action), the "does not exist" answer or None)
 OPS: dict[str, tuple[dict[str, Any], tuple[str, str, str], Failure | None]] = {

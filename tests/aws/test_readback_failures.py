@@ -25,16 +25,16 @@ from tests.aws.stubbing import (
     MISSING_QUEUE,
     MISSING_TOPIC,
     MISSING_V2,
+    QUEUE_ARN,
     QUEUE_URL,
     REGION,
+    SUBSCRIPTION,
     THROTTLED,
     TOPIC,
     Failure,
     Stubs,
 )
 
-QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:feedback"
-SUBSCRIPTION = f"{TOPIC}:0f1e2d3c"
 NOTIFICATION = {
     "BounceTopic": TOPIC,
     "ComplaintTopic": TOPIC,
