@@ -124,28 +124,11 @@ def draw_daily_rates(
     bounce_review = thresholds.bounce_review * 100
     complaint_review = thresholds.complaint_review * 100
 
-    ax.plot(days, bounce, marker="o", color=BOUNCE_COLOR, label="hard bounce rate")
-    ax.axhline(
-        bounce_review,
-        color=BOUNCE_COLOR,
-        linestyle="--",
-        linewidth=1,
-        label=f"bounce review {bounce_review:g} %",
-    )
-    ax.set_ylim(0, max(_top(bounce), bounce_review) * 1.25)
-    ax.set_ylabel("hard bounce rate (%)", color=BOUNCE_COLOR)
-
+    _rate_line(ax, days, bounce, bounce_review, "hard bounce", "bounce", BOUNCE_COLOR, ("o", "--", 1.0))
     twin = ax.twinx()
-    twin.plot(days, complaint, marker="s", color=COMPLAINT_COLOR, label="complaint rate")
-    twin.axhline(
-        complaint_review,
-        color=COMPLAINT_COLOR,
-        linestyle=":",
-        linewidth=1.2,
-        label=f"complaint review {complaint_review:g} %",
+    _rate_line(
+        twin, days, complaint, complaint_review, "complaint", "complaint", COMPLAINT_COLOR, ("s", ":", 1.2)
     )
-    twin.set_ylim(0, max(_top(complaint), complaint_review) * 1.25)
-    twin.set_ylabel("complaint rate (%)", color=COMPLAINT_COLOR)
 
     handles, labels = ax.get_legend_handles_labels()
     more_handles, more_labels = twin.get_legend_handles_labels()
@@ -153,6 +136,30 @@ def draw_daily_rates(
     _day_axis(ax, days)
     ax.set_title(title)
     return ax
+
+
+def _rate_line(
+    ax: Axes,
+    days: pd.DatetimeIndex,
+    rate: pd.Series,
+    review: float,
+    name: str,
+    review_name: str,
+    color: str,
+    style: tuple[str, str, float],
+) -> None:
+    """One rate (%) with its SES review threshold as a horizontal line, on ``ax``'s own y scale."""
+    marker, linestyle, linewidth = style
+    ax.plot(days, rate, marker=marker, color=color, label=f"{name} rate")
+    ax.axhline(
+        review,
+        color=color,
+        linestyle=linestyle,
+        linewidth=linewidth,
+        label=f"{review_name} review {review:g} %",
+    )
+    ax.set_ylim(0, max(_top(rate), review) * 1.25)
+    ax.set_ylabel(f"{name} rate (%)", color=color)
 
 
 def _day_axis(ax: Axes, days: pd.DatetimeIndex) -> None:
