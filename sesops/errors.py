@@ -16,7 +16,8 @@ Every error sesops raises on purpose derives from :class:`SesopsError`, so calle
     │   ├── TopicNotAllowed         TopicArn not in the allowlist
     │   └── MessageTooOld           Timestamp older than the allowed age
     ├── StoreError              the capture store cannot be opened or written
-    ├── MissingExtra            an optional extra (analysis, sandbox, notebooks) is not installed
+    │   └── StoreUnavailable        it cannot take a write right now (removed, replaced, locked): 503
+    ├── MissingExtra            an optional extra (analysis, sandbox, notebooks, postgres, dask) is not installed
     └── AwsError                an AWS call failed; the message says what to fix
         └── ProvisionError          a provisioning plan cannot be applied as asked
 
@@ -36,6 +37,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "analysis": ("pandas", "pyarrow", "numpy", "duckdb", "matplotlib"),
     "sandbox": ("moto", "flask"),
     "notebooks": ("ipywidgets", "ipykernel", "jupyterlab", "nbclient", "nbformat", "papermill"),
+    "postgres": ("psycopg", "psycopg_pool"),
+    "dask": ("dask", "distributed"),
 }
 
 
@@ -100,6 +103,11 @@ class MessageTooOld(VerificationError):
 
 class StoreError(SesopsError):
     """The capture store cannot be opened or written."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot take a write right now: removed, replaced, unwritable or locked by another
+    writer. Nothing was stored; a receiver answers 503 so SNS retries, a drain leaves the message."""
 
 
 class MissingExtra(SesopsError):
