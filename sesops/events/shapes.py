@@ -7,6 +7,9 @@ msgspec decoder (:mod:`sesops.load.typed`) and the DuckDB SQL generator
 here. An event type missing from the table is still read, by the Python parser alone,
 through a generic shape (:func:`shape_for`): details under its camelCased name,
 recipients in ``mail.destination``, its snake_cased name as the category.
+
+The EventBridge names of the same events (:data:`EVENTBRIDGE_DETAIL_TYPES`) and the
+event types that are counted rather than made rows (:data:`COUNTED_TYPES`) live here too.
 """
 
 from __future__ import annotations
@@ -167,3 +170,33 @@ def shape_for(event_type: str) -> EventShape:
         return known
     snake = _NOT_WORD.sub("_", _CAMEL_BOUNDARY.sub("_", event_type.strip())).strip("_").lower()
     return _shape(event_type, event_type[:1].lower() + event_type[1:], rule=always(snake or "unknown"))
+
+
+#: EventBridge ``detail-type`` -> SES ``eventType`` of the event-publishing record in ``detail``
+#: (AWS: "Monitor SES events with EventBridge"). Every entry must name a shape in the table.
+EVENTBRIDGE_DETAIL_TYPES: dict[str, str] = {
+    "Email Sent": "Send",
+    "Email Delivered": "Delivery",
+    "Email Bounced": "Bounce",
+    "Email Complaint Received": "Complaint",
+    "Email Rejected": "Reject",
+    "Email Opened": "Open",
+    "Email Clicked": "Click",
+    "Email Rendering Failed": "Rendering Failure",
+    "Email Delivery Delayed": "DeliveryDelay",
+    "Email Subscribed": "Subscription",
+}
+#: SES's other EventBridge events: about the account, not a mail; counted, never rows.
+EVENTBRIDGE_NOTICE_TYPES: tuple[str, ...] = (
+    "Sending Status Enabled",
+    "Sending Status Disabled",
+    "Advisor Recommendation Status Open",
+    "Advisor Recommendation Status Resolved",
+)
+#: The ``source`` of every event SES sends to EventBridge.
+EVENTBRIDGE_SOURCE = "aws.ses"
+#: Prefix of the ``df.attrs["control"]`` kind an EventBridge event without a mail is counted as.
+EVENTBRIDGE_CONTROL_PREFIX = "eventbridge:"
+#: SES notification types that are not feedback about mail sent: inbound mail (``Received``,
+#: from receipt rules) and the test message sent when a topic is attached to an identity.
+COUNTED_TYPES = frozenset({"Received", "AmazonSnsSubscriptionSucceeded"})
