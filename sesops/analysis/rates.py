@@ -215,19 +215,38 @@ def daily(df: pd.DataFrame) -> pd.DataFrame:
         columns = ["sends", "bounce_rate", "complaint_rate"]
         return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], tz="UTC", name="day"))
     days = timed["timestamp"].dt.floor("D").rename("day")
-    counts = pd.crosstab(days, timed["category"])
-    counts = counts.loc[:, ordered_categories(counts.columns)]
-    full = pd.date_range(days.min(), days.max(), freq="D", name="day")
-    counts = counts.reindex(full, fill_value=0)
-    counts.columns.name = None
     basis, pairs = sent_pairs(timed)
-    sends = _per_day(pairs["timestamp"]).reindex(full, fill_value=0)
-    hard = _per_day(category_pairs(timed, "hard_bounce")["timestamp"]).reindex(full, fill_value=0)
-    complaints = _per_day(category_pairs(timed, "complaint")["timestamp"]).reindex(full, fill_value=0)
-    denominator = sends.where(sends > 0).astype("float64")
-    counts["sends"] = sends if basis != "unavailable" else pd.Series(float("nan"), index=full)
-    counts["bounce_rate"] = hard / denominator
-    counts["complaint_rate"] = complaints / denominator
+    return daily_table(
+        pd.crosstab(days, timed["category"]),
+        pd.date_range(days.min(), days.max(), freq="D", name="day"),
+        basis,
+        sends=_per_day(pairs["timestamp"]),
+        hard_bounces=_per_day(category_pairs(timed, "hard_bounce")["timestamp"]),
+        complaints=_per_day(category_pairs(timed, "complaint")["timestamp"]),
+    )
+
+
+def daily_table(
+    counts: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    basis: RateBasis,
+    *,
+    sends: pd.Series,
+    hard_bounces: pd.Series,
+    complaints: pd.Series,
+) -> pd.DataFrame:
+    """:func:`daily`'s table from its per-day parts, so an engine that reduces a table too big for
+    pandas (:mod:`sesops.dask`) gives the same one: ``counts`` (day x category row counts),
+    ``days`` (every day shown), the rate basis, and per day the sent, hard-bounced and complained
+    (message, recipient) pairs, each counted on the day of its earliest row."""
+    counts = counts.loc[:, ordered_categories(counts.columns)]
+    counts = counts.reindex(days, fill_value=0)
+    counts.columns.name = None
+    sent = sends.reindex(days, fill_value=0)
+    denominator = sent.where(sent > 0).astype("float64")
+    counts["sends"] = sent if basis != "unavailable" else pd.Series(float("nan"), index=days)
+    counts["bounce_rate"] = hard_bounces.reindex(days, fill_value=0) / denominator
+    counts["complaint_rate"] = complaints.reindex(days, fill_value=0) / denominator
     return counts
 
 
