@@ -11,6 +11,10 @@ what it patches:
 * ``ses-feedback`` (:mod:`~sesops.sandbox.ses_feedback`): the mailbox simulator's real notifications;
 * ``sns-signing`` and ``sns-confirmation`` (:mod:`~sesops.sandbox.sns_delivery`): signed
   deliveries, SNS's HTTP headers, confirmed http(s) subscriptions;
+* ``ses-event-publishing`` (:mod:`~sesops.sandbox.ses_events`): a configuration set's event
+  destinations receive SES's event records;
+* ``eventbridge-envelope`` and ``firehose-compression`` (:mod:`~sesops.sandbox.destinations`): rule
+  targets get EventBridge's whole event, a GZIP Firehose stream writes ``.gz`` objects;
 * ``sesv2-suppression`` and ``sesv2-event-destinations`` (:mod:`~sesops.sandbox.sesv2`);
 * ``sesv2-import-jobs`` (:mod:`~sesops.sandbox.sesv2_import`): suppression-list import jobs from S3;
 * ``ses-send-statistics`` (:mod:`~sesops.sandbox.ses_statistics`): GetSendStatistics and VDM count
@@ -25,7 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sesops.sandbox import patch_state
+from sesops.sandbox.destinations import patch_destinations
 from sesops.sandbox.patch_state import authority
+from sesops.sandbox.ses_events import patch_event_publishing
 from sesops.sandbox.ses_feedback import patch_feedback
 from sesops.sandbox.ses_identity import patch_notification_attributes
 from sesops.sandbox.ses_statistics import patch_send_statistics
@@ -37,10 +43,13 @@ from sesops.sns.signing import SigningAuthority
 __all__ = ["MOTO_VERSION", "PATCHES", "authority", "install", "installed", "uninstall"]
 
 MOTO_VERSION = "5.2.5"
-#: Each patch by name, with the function that applies it (both SESv2 patches share one).
+#: Each patch by name, with the function that applies it (some share one).
 PATCHES: dict[str, Callable[[], None]] = {
     "ses-notification-attributes": patch_notification_attributes,
     "ses-feedback": patch_feedback,
+    "ses-event-publishing": patch_event_publishing,
+    "eventbridge-envelope": patch_destinations,
+    "firehose-compression": patch_destinations,
     "sns-signing": patch_signing,
     "sns-confirmation": patch_confirmation,
     "sesv2-suppression": patch_sesv2,

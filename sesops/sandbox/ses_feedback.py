@@ -6,7 +6,8 @@ that kind, shaped like the simulator's (see :data:`SIMULATOR`); other recipients
 Delivery, or an ``OnAccountSuppressionList`` bounce when they are on the account suppression
 list. This replaces moto's canned 2012 example (``SESBackend.__process_sns_feedback__``).
 A topic that no longer exists drops the notification, as SES does; the sandbox also reports
-it (:mod:`sesops.sandbox.failures`).
+it (:mod:`sesops.sandbox.failures`). The same feedback (same ``feedbackId``) also goes to the
+configuration set's event destinations, with a ``Send`` event first (:mod:`sesops.sandbox.ses_events`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from sesops import arns
-from sesops.sandbox import failures
+from sesops.sandbox.destinations import publish_to_topic
 from sesops.sandbox.patch_state import replace
+from sesops.sandbox.ses_events import publish_events
 from sesops.sandbox.ses_identity import headers_key
 from sesops.sandbox.ses_statistics import record_outcome
 from sesops.sandbox.sesv2 import suppressed_addresses
@@ -144,9 +146,10 @@ def _sending_identity(backend: Any, source: str) -> str:
 def publish_feedback(
     backend: Any, message_id: str, source: str, recipients: Sequence[str], headers: list[tuple[str, str]]
 ) -> None:
-    """Publish what SES would for one sent message: per recipient, each kind that has a topic."""
+    """Publish what SES would for one sent message: per recipient, each kind to the identity's
+    topic for it, and every event to the configuration set's destinations (:mod:`~sesops.sandbox.ses_events`).
+    """
     identity = _sending_identity(backend, source)
-    config = backend.sns_topics.get(identity, {})
     addresses = list(dict.fromkeys(parseaddr(r)[1] for r in recipients if parseaddr(r)[1]))
     suppressed = suppressed_addresses(backend.account_id, backend.region_name)
     sent = datetime.now(UTC)
@@ -160,43 +163,54 @@ def publish_feedback(
         "messageId": message_id,
         "destination": addresses,
     }
+    events: list[tuple[str, dict[str, Any]]] = [("Send", {"send": {}})]
     for address in addresses:
         kinds = simulator_outcome(address, address.lower() in suppressed)
         record_outcome(backend, identity, kinds, sent)  # SES counts it, heard or not
         for kind in kinds:
-            notification_type = _notification_type(kind)
-            topic = config.get(notification_type)
-            if not topic:
-                continue  # SES publishes nothing for a type without a topic
-            mail = dict(base_mail)
-            if config.get(headers_key(notification_type)):
-                mail["headersTruncated"] = False
-                mail["headers"] = [{"name": n, "value": v} for n, v in headers]
-                mail["commonHeaders"] = _common_headers(headers)
             detail = _detail(kind, address, sent)
-            # Key order as SES writes it: deliveries put mail first, bounces and complaints last.
-            body = (
-                {"notificationType": notification_type, "mail": mail, **detail}
-                if notification_type == "Delivery"
-                else {"notificationType": notification_type, **detail, "mail": mail}
-            )
-            _publish(backend.account_id, topic, json.dumps(body), f"{notification_type} for {address}")
+            _notify_identity(backend, identity, base_mail, headers, _notification_type(kind), detail, address)
+            events.append((_notification_type(kind), detail))
+    with_headers = {**base_mail, **_headers_fields(headers)}
+    publish_events(backend, [parseaddr(source)[1], identity], with_headers, events)
+
+
+def _headers_fields(headers: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "headersTruncated": False,
+        "headers": [{"name": n, "value": v} for n, v in headers],
+        "commonHeaders": _common_headers(headers),
+    }
+
+
+def _notify_identity(
+    backend: Any,
+    identity: str,
+    base_mail: dict[str, Any],
+    headers: list[tuple[str, str]],
+    notification_type: str,
+    detail: dict[str, Any],
+    address: str,
+) -> None:
+    """Publish one notification to the identity's topic for its type; nothing without a topic."""
+    config = backend.sns_topics.get(identity, {})
+    topic = config.get(notification_type)
+    if not topic:
+        return  # SES publishes nothing for a type without a topic
+    mail = dict(base_mail)
+    if config.get(headers_key(notification_type)):
+        mail.update(_headers_fields(headers))
+    # Key order as SES writes it: deliveries put mail first, bounces and complaints last.
+    body = (
+        {"notificationType": notification_type, "mail": mail, **detail}
+        if notification_type == "Delivery"
+        else {"notificationType": notification_type, **detail, "mail": mail}
+    )
+    publish_to_topic(backend.account_id, topic, json.dumps(body), f"{notification_type} for {address}")
 
 
 def _notification_type(kind: str) -> str:
     return "Delivery" if kind == "Delivery" else "Complaint" if kind == "Complaint" else "Bounce"
-
-
-def _publish(account: str, topic: str, body: str, what: str) -> None:
-    """Publish to ``topic``; a topic that is gone drops the notification (as SES does), reported."""
-    from moto.sns.exceptions import SNSNotFoundError
-    from moto.sns.models import sns_backends
-
-    region = arns.topic_region(topic)
-    try:
-        sns_backends[account][region].publish(body, arn=topic)
-    except SNSNotFoundError as err:
-        failures.report(topic, f"the SES {what}", f"no such topic, was it deleted? ({err.message})")
 
 
 def _feedback_id(when: datetime) -> str:

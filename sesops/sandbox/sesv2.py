@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from sesops.sandbox.patch_state import on_restore, replace
 
 _SUPPRESSED = "_sesops_suppressed"
-_DESTINATIONS = "_sesops_event_destinations"
+DESTINATIONS = "_sesops_event_destinations"
 REASONS = ("BOUNCE", "COMPLAINT")
 
 _CONFIGURATION_SET = "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)"
@@ -167,7 +167,7 @@ def _config_set(self: Any) -> dict[str, Any]:
     name = _unquote(self._get_param("ConfigurationSetName"))
     if name not in self.sesv2_backend.core_backend.config_sets:
         raise NotFoundException(f"Configuration set <{name}> does not exist.")
-    result: dict[str, Any] = _store(self, _DESTINATIONS).setdefault(name, {})
+    result: dict[str, Any] = _store(self, DESTINATIONS).setdefault(name, {})
     return result
 
 

@@ -84,7 +84,15 @@ def post_error(err: BaseException) -> str:
     return str(reason)
 
 
-def service_error(err: Exception) -> str:
+def moto_errors() -> tuple[type[Exception], ...]:
+    """The bases of moto's service errors (a queue, bus, stream or bucket that is gone)."""
+    from moto.core.exceptions import ServiceException
+    from werkzeug.exceptions import HTTPException
+
+    return (ServiceException, HTTPException)
+
+
+def service_error(err: BaseException) -> str:
     """``Code: message`` of a moto service error, whichever of moto's two error bases it has."""
     error_type, message = getattr(err, "error_type", None), getattr(err, "message", None)
     return f"{error_type}: {message}" if error_type and message else str(err)
@@ -109,10 +117,8 @@ def get_post_data(
 
 
 def patch_signing() -> None:
-    from moto.core.exceptions import ServiceException
     from moto.sns.models import Subscription
     from moto.sns.responses import SNSResponse
-    from werkzeug.exceptions import HTTPException
 
     original_publish = Subscription.publish
     original_get_topic_attributes = SNSResponse.get_topic_attributes
@@ -121,7 +127,7 @@ def patch_signing() -> None:
         if self.protocol not in ("http", "https"):
             try:
                 original_publish(self, message, message_id, subject=subject, **kwargs)
-            except (ServiceException, HTTPException) as err:  # moto's service errors: the queue is gone…
+            except moto_errors() as err:  # moto's service errors: the queue is gone…
                 what = failures.describe_message("Notification", message_id)
                 failures.report(self.endpoint, what, service_error(err))
             return

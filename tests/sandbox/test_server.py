@@ -111,12 +111,23 @@ def test_moto_is_the_pinned_version() -> None:
 
 
 def test_patched_internals_still_exist() -> None:
+    from moto.events.utils import EventTemplateParser
+    from moto.firehose.models import FirehoseBackend
     from moto.ses.models import SESBackend
+    from moto.ses.responses import EmailResponse
     from moto.sesv2 import urls
+    from moto.sesv2.responses import SESV2Response
     from moto.sns.models import SNSBackend, Subscription
     from moto.sns.responses import SNSResponse
 
     for owner, name, patch in [
+        (EmailResponse, "send_email", "ses-event-publishing"),
+        (EmailResponse, "send_raw_email", "ses-event-publishing"),
+        (EmailResponse, "send_templated_email", "ses-event-publishing"),
+        (SESV2Response, "send_email", "ses-event-publishing"),
+        (EventTemplateParser, "DEFAULT_EVENT_INPUT_TEMPLATE", "eventbridge-envelope"),
+        (FirehoseBackend, "put_s3_records", "firehose-compression"),
+        (FirehoseBackend, "_format_s3_object_path", "firehose-compression"),
         (SESBackend, "__process_sns_feedback__", "ses-feedback"),
         (SESBackend, "send_email", "ses-feedback"),
         (SESBackend, "send_raw_email", "ses-feedback"),
