@@ -4,15 +4,22 @@ Pure: no I/O. Accepted shapes (any nesting of them):
 
 * an SNS envelope (``Type``/``MessageId``/``TopicArn``/``Message``) as an HTTP or SQS
   body, including the Lambda key style (``SigningCertUrl``, ``UnsubscribeUrl``,
-  ``Subject: null``) and a Lambda event (``Records[].Sns``);
-* an SQS message dump (``Body`` holding an envelope or a raw SES object), or a whole
-  ``ReceiveMessage`` response (``Messages``);
-* the SES object itself (raw message delivery, exported logs): identity notifications
-  (``notificationType``) and configuration-set event publishing (``eventType``).
+  ``Subject: null``);
+* an EventBridge event from SES (``detail-type``, ``source: aws.ses``, ``detail`` holding
+  the event-publishing record; ``detail-type`` must name the record's ``eventType``);
+* a Lambda event (``Records[]``): SNS-triggered (``Sns``), SQS-triggered (``body`` holding
+  any shape here) or an SES receipt rule's (``ses``: inbound mail);
+* an SQS message dump (``Body`` holding any shape here), or a whole ``ReceiveMessage``
+  response (``Messages``);
+* the SES object itself (raw message delivery, exported logs, Firehose): identity
+  notifications (``notificationType``) and configuration-set event publishing (``eventType``).
+  A Bounce, Complaint, Delivery or DeliveryDelay without its ``mail`` object still gives a
+  row per recipient its detail names, the mail's columns empty.
 
 Control messages (subscription (un)confirmations, ``AmazonSnsSubscriptionSucceeded``,
-the event-publishing validation text) yield no rows and are reported by kind.
-Anything else raises :class:`~sesops.errors.RecordError` with a short reason.
+the event-publishing validation text), inbound mail (``Received``) and SES's EventBridge
+events about the account (``eventbridge:<detail-type>``) yield no rows and are reported by
+kind. Anything else raises :class:`~sesops.errors.RecordError` with a short reason.
 """
 
 from __future__ import annotations
@@ -27,7 +34,14 @@ import orjson
 
 from sesops.errors import RecordError
 from sesops.events.classify import category_by_rule
-from sesops.events.shapes import EventShape, shape_for
+from sesops.events.shapes import (
+    COUNTED_TYPES,
+    EVENTBRIDGE_CONTROL_PREFIX,
+    EVENTBRIDGE_DETAIL_TYPES,
+    EVENTBRIDGE_SOURCE,
+    EventShape,
+    shape_for,
+)
 
 #: The row contract: column names in order. Times are tz-aware UTC once loaded.
 COLUMNS: tuple[str, ...] = (
@@ -57,7 +71,8 @@ Row = tuple[Any, ...]
 
 EVENT_PUBLISHING_VALIDATION = "Successfully validated SNS topic for Amazon SES event publishing."
 SNS_CONTROL_TYPES = frozenset({"SubscriptionConfirmation", "UnsubscribeConfirmation"})
-SES_CONTROL_TYPES = frozenset({"AmazonSnsSubscriptionSucceeded"})
+#: SES notification types counted by kind, never made rows (see the shapes table).
+SES_CONTROL_TYPES = COUNTED_TYPES
 
 #: What is stripped from both ends of an address (the fast path strips the same set).
 EMAIL_WHITESPACE = " \t\r\n\f\v\u00a0"
@@ -144,15 +159,13 @@ def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]
         yield obj, None
     elif "Type" in obj:
         yield _open_envelope(obj), obj
+    elif "detail-type" in obj:
+        yield _open_eventbridge(obj), None
     elif "Body" in obj:  # an SQS message dump
-        body = obj["Body"]
-        yield from _unwrap(decode_json(body) if isinstance(body, str) else body, depth + 1)
+        yield from _unwrap_body(obj["Body"], depth)
     elif isinstance(obj.get("Records"), list):  # a Lambda event
         for record in obj["Records"]:
-            sns = record.get("Sns") if isinstance(record, dict) else None
-            if sns is None:
-                raise RecordError("Lambda record without an Sns object")
-            yield from _unwrap(sns, depth + 1)
+            yield from _unwrap_lambda_record(record, depth)
     elif isinstance(obj.get("Messages"), list):  # an SQS ReceiveMessage response
         for message in obj["Messages"]:
             yield from _unwrap(message, depth + 1)
@@ -160,6 +173,48 @@ def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]
         raise RecordError(
             "neither an SNS envelope (Type, Message) nor an SES object (notificationType or eventType)"
         )
+
+
+def _unwrap_body(body: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
+    """An SQS message body: any shape, as JSON text or already decoded."""
+    yield from _unwrap(decode_json(body) if isinstance(body, str) else body, depth + 1)
+
+
+def _unwrap_lambda_record(record: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
+    """One record of a Lambda event: from SNS, from SQS, or an SES receipt rule's inbound mail."""
+    if not isinstance(record, dict):
+        raise RecordError("Lambda record is not a JSON object")
+    if record.get("Sns") is not None:
+        yield from _unwrap(record["Sns"], depth + 1)
+    elif record.get("eventSource") == "aws:sqs" and "body" in record:
+        yield from _unwrap_body(record["body"], depth)
+    elif record.get("eventSource") == "aws:ses" and isinstance(record.get("ses"), dict):
+        yield _Control("Received"), None
+    else:
+        raise RecordError("Lambda record without an Sns object, an SQS body or an SES receipt")
+
+
+def _open_eventbridge(event: dict[str, Any]) -> Any:
+    """Return the SES record in an EventBridge event, or the control kind of an account event."""
+    detail_type, source = event["detail-type"], event.get("source")
+    if source != EVENTBRIDGE_SOURCE:
+        raise RecordError(f"EventBridge event from {source!r}, not {EVENTBRIDGE_SOURCE}")
+    if type(detail_type) is not str or not detail_type:
+        raise RecordError("EventBridge event without a detail-type")
+    event_type = EVENTBRIDGE_DETAIL_TYPES.get(detail_type)
+    if event_type is None:  # sending status, advisor recommendations: about the account
+        return _Control(EVENTBRIDGE_CONTROL_PREFIX + detail_type)
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise RecordError(f"EventBridge {detail_type!r} without a detail object")
+    found = detail.get("eventType") or detail.get("notificationType")
+    if found is None:
+        return {**detail, "eventType": event_type}
+    if found != event_type:
+        raise RecordError(
+            f"EventBridge detail-type {detail_type!r} means SES {event_type}, but detail.eventType is {found!r}"
+        )
+    return detail
 
 
 def _open_envelope(env: dict[str, Any]) -> Any:
@@ -204,9 +259,11 @@ def _parse_message(message: Any, sns: dict[str, Any] | None) -> Parsed:
 def ses_rows(message: dict[str, Any], event_type: str, sns_id: str | None, topic: str | None) -> list[Row]:
     """Per-recipient rows of one SES object whose type is ``event_type``."""
     mail = message.get("mail")
-    if not isinstance(mail, dict):
-        raise RecordError(f"SES {event_type} without a mail object")
     shape = shape_for(event_type)
+    if mail is None and shape.recipients_key is not None:
+        mail = {}  # a trimmed payload: its detail still names the recipients
+    elif not isinstance(mail, dict):
+        raise RecordError(f"SES {event_type} without a mail object")
     detail, recipients = _detail_and_recipients(message, mail, shape)
     headers = mail.get("commonHeaders")
     fields = MessageFields(

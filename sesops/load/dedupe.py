@@ -1,8 +1,16 @@
 """Dropping repeated events: SNS redeliveries and the same feedback captured twice.
 
-Rows are repeats when they share (``sns_message_id``, ``email``, ``event_type``) or
-(``feedback_id``, ``email``, ``event_type``); the first occurrence is kept and rows
-without the id are never dropped.
+Rows are repeats when they share any of the :data:`KEYS`:
+
+* (``sns_message_id``, ``email``, ``event_type``): an SNS redelivery;
+* (``feedback_id``, ``email``, ``event_type``): a bounce or complaint that came through two
+  channels (identity notifications and event publishing by SNS or EventBridge);
+* (``message_id``, ``email``, ``event_type``, ``timestamp`` as an instant): any event of
+  one mail that came through two channels or was redelivered by EventBridge or SQS
+  (deliveries and delays carry no feedback id).
+
+The first occurrence is kept; a key applies only to rows that have its ids (and, for the
+last, a timestamp), so rows without them are never dropped by it.
 
 Tables are deduplicated as they arrive (batch by batch from DuckDB, or whole from the
 pure parser), so a large load never holds a second copy of its result. Each key is
@@ -20,8 +28,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-KEYS = (("sns_message_id", "email", "event_type"), ("feedback_id", "email", "event_type"))
-HASH_COLUMNS = ("_key0_a", "_key0_b", "_key1_a", "_key1_b")
+KEYS = (
+    ("sns_message_id", "email", "event_type"),
+    ("feedback_id", "email", "event_type"),
+    ("message_id", "email", "event_type", "timestamp"),
+)
+HASH_COLUMNS = tuple(f"_key{i}_{part}" for i in range(len(KEYS)) for part in "ab")
+#: A key's columns as hashed: a timestamp as its instant, so text and parsed times agree.
+_EXPRESSIONS = {"timestamp": 'epoch_us(TRY_CAST("timestamp" AS TIMESTAMPTZ))'}
 DedupeMark = tuple[tuple[list[tuple[np.ndarray, np.ndarray]], ...], int]
 
 
@@ -112,10 +126,12 @@ def hash_sql() -> str:
     """SQL for the key-hash columns (DuckDB's fast path selects them with the rows)."""
     expressions = []
     for i, key in enumerate(KEYS):
-        has_id = f"{key[0]} IS NOT NULL"
-        expressions.append(f"CASE WHEN {has_id} THEN hash({', '.join(key)}) END AS {HASH_COLUMNS[2 * i]}")
+        values = [_EXPRESSIONS.get(column, f'"{column}"') for column in key]
+        has_id = " AND ".join(f"{value} IS NOT NULL" for value in [values[0], *values[3:]])
+        expressions.append(f"CASE WHEN {has_id} THEN hash({', '.join(values)}) END AS {HASH_COLUMNS[2 * i]}")
         expressions.append(
-            f"CASE WHEN {has_id} THEN hash('sesops', {', '.join(reversed(key))}) END AS {HASH_COLUMNS[2 * i + 1]}"
+            f"CASE WHEN {has_id} THEN hash('sesops', {', '.join(reversed(values))}) END "
+            f"AS {HASH_COLUMNS[2 * i + 1]}"
         )
     return ", ".join(expressions)
 

@@ -2,8 +2,10 @@
 
 Every event type in the table gets its json_transform structure, its recipients, its
 detail columns and its category rule here, so DuckDB reads exactly what the Python
-parser and the msgspec decoder read. Event types outside the table come out irregular
-and go to the Python parser.
+parser and the msgspec decoder read: SNS Notifications (``Message`` parsed once), raw SES
+objects, and EventBridge events from SES whose ``detail-type`` names their ``eventType``.
+Event types outside the table, and everything else, come out irregular and go to the
+Python parser.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from sesops.events.parse import COLUMNS, EMAIL_WHITESPACE
 from sesops.events.shapes import (
     COMMON_DETAIL_COLUMNS,
     DETAIL_VALUE_COLUMNS,
+    EVENTBRIDGE_DETAIL_TYPES,
+    EVENTBRIDGE_SOURCE,
     RECIPIENT_COLUMNS,
     RECIPIENT_FIELDS,
     SHAPES,
@@ -182,7 +186,16 @@ def query(path_param: str, *, guarded: bool = False, ordinals: bool = False) -> 
     parse = f"json_transform(\"Message\", '{orjson.dumps(ses).decode()}')"
     if guarded:
         parse = f"try({parse})"
+    columns += f", \"detail-type\": 'VARCHAR', \"source\": 'VARCHAR', \"detail\": '{_duck_type(ses)}'"
     raw_ses = "struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in ses) + f")::{_duck_type(ses)}"
+    detail_type = 'CASE "detail-type" ' + " ".join(
+        f"WHEN {_literal(name)} THEN {_literal(event_type)}"
+        for name, event_type in EVENTBRIDGE_DETAIL_TYPES.items()
+    )
+    eventbridge = (
+        f'"Type" IS NULL AND "source" = {_literal(EVENTBRIDGE_SOURCE)} '
+        f'AND coalesce("detail"."eventType", "detail"."notificationType") = {detail_type} END'
+    )
     ordinal = "row_number() OVER ()" if ordinals else "NULL::BIGINT"
     return f"""
 WITH messages AS (
@@ -190,6 +203,7 @@ WITH messages AS (
         CASE
             WHEN "notificationType" IS NOT NULL OR "eventType" IS NOT NULL THEN {raw_ses}
             WHEN "Type" = 'Notification' AND starts_with(ltrim("Message"), '{{') THEN {parse}
+            WHEN {eventbridge} THEN "detail"
         END AS s
     FROM read_json({path_param}, format='newline_delimited', ignore_errors=true,
                    maximum_object_size={MAX_LINE_BYTES}, columns={{{columns}}})

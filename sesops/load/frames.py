@@ -22,8 +22,9 @@ TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "timestamp")
 UTC_MICROS = pa.timestamp("us", tz="UTC")
 
 
-def rows_to_table(rows: Sequence[Row]) -> pa.Table:
-    """Row tuples (timestamps still ISO text) -> an Arrow table of the contract columns."""
+def rows_to_table(rows: Sequence[Row], *, parse: bool = True) -> pa.Table:
+    """Row tuples (timestamps still ISO text) -> an Arrow table of the contract columns
+    (``parse=False`` leaves ``timestamp`` as text, as DuckDB's rows are when deduplicated)."""
     # One 2-D object array is a cheaper transpose than zip(*rows); each column then
     # converts to Arrow without another Python-level pass.
     columns: Sequence[Any]
@@ -40,7 +41,8 @@ def rows_to_table(rows: Sequence[Row]) -> pa.Table:
             arrays.append(pa.array(values, type=pa.large_string(), from_pandas=False))
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or object where text belongs
             arrays.append(pa.array([_text(v) for v in values], type=pa.large_string()))
-    return parse_timestamps(pa.table(arrays, names=list(COLUMNS)))
+    table = pa.table(arrays, names=list(COLUMNS))
+    return parse_timestamps(table) if parse else table
 
 
 def _text(value: Any) -> str | None:

@@ -1,7 +1,8 @@
-"""Typed decoding of the commonest line: an SNS Notification carrying an SES event.
+"""Typed decoding of the common lines: an SNS Notification carrying an SES event, an
+EventBridge event from SES, and the raw SES object (raw delivery, Firehose, exported logs).
 
 msgspec decodes straight into structs that name only the fields the row contract uses,
-so the bulky parts of a notification (``mail.headers``, ``commonHeaders.to``, tags, ...)
+so the bulky parts of a message (``mail.headers``, ``commonHeaders.to``, tags, ...)
 are skipped instead of built as Python objects. The structs are made from the table in
 :mod:`sesops.events.shapes`, and the fields kept go to :func:`sesops.events.parse.emit_rows`,
 so there is one mapping to rows. Anything this cannot decode, or does not recognise,
@@ -17,7 +18,14 @@ import msgspec
 
 from sesops.errors import RecordError
 from sesops.events.parse import MessageFields, Row, emit_rows
-from sesops.events.shapes import RECIPIENT_FIELDS, SHAPES, SHAPES_BY_TYPE, EventShape
+from sesops.events.shapes import (
+    EVENTBRIDGE_DETAIL_TYPES,
+    EVENTBRIDGE_SOURCE,
+    RECIPIENT_FIELDS,
+    SHAPES,
+    SHAPES_BY_TYPE,
+    EventShape,
+)
 
 _UNSET: Any = msgspec.UNSET
 
@@ -35,15 +43,7 @@ class _Mail(msgspec.Struct):
     commonHeaders: _Headers | None = None
 
 
-class _Envelope(msgspec.Struct):
-    Type: Any = _UNSET
-    MessageId: Any = None
-    TopicArn: Any = None
-    Message: Any = None
-    Body: Any = _UNSET
-    notificationType: Any = _UNSET
-    eventType: Any = _UNSET
-
+_NO_MAIL = _Mail()
 
 _Recipient: Any = msgspec.defstruct("_Recipient", [(name, Any, None) for name in RECIPIENT_FIELDS])
 
@@ -58,45 +58,76 @@ def _detail_struct(shape: EventShape) -> Any:
 
 
 # The SES object: the mail, and one optional detail struct per event type in the table.
+_SES_FIELDS: list[tuple[str, Any, Any]] = [
+    ("mail", _Mail | None, None),
+    *((shape.detail_key, _detail_struct(shape) | None, None) for shape in SHAPES),
+]
 _Ses: Any = msgspec.defstruct(
-    "_Ses",
+    "_Ses", [("notificationType", Any, None), ("eventType", Any, None), *_SES_FIELDS]
+)
+# One line as read: an SNS envelope, an EventBridge event or the SES object itself (its type
+# keys UNSET when absent, as the general parser tests for presence).
+_Line: Any = msgspec.defstruct(
+    "_Line",
     [
-        ("notificationType", Any, None),
-        ("eventType", Any, None),
-        ("mail", _Mail | None, None),
-        *((shape.detail_key, _detail_struct(shape) | None, None) for shape in SHAPES),
+        ("Type", Any, _UNSET),
+        ("MessageId", Any, None),
+        ("TopicArn", Any, None),
+        ("Message", Any, None),
+        ("Body", Any, _UNSET),
+        ("notificationType", Any, _UNSET),
+        ("eventType", Any, _UNSET),
+        ("detail_type", Any, msgspec.field(default=_UNSET, name="detail-type")),
+        ("source", Any, None),
+        ("detail", _Ses | None, None),
+        *_SES_FIELDS,
     ],
 )
 
-_envelope = msgspec.json.Decoder(_Envelope)
+_line: msgspec.json.Decoder[Any] = msgspec.json.Decoder(_Line)
 _ses: msgspec.json.Decoder[Any] = msgspec.json.Decoder(_Ses)
 
 
 def notification_line_rows(line: bytes) -> list[Row] | None:
-    """Rows of one JSON line when it is an SNS Notification of a known SES event, else None.
+    """Rows of one JSON line when it is an SNS Notification, an EventBridge event or a raw
+    SES object of an event type in the table, else None.
 
-    Raises :class:`~sesops.errors.RecordError` only for a notification the general parser
+    Raises :class:`~sesops.errors.RecordError` only for a message the general parser
     refuses for the same reason (same messages, in the same order of checks).
     """
     try:
-        env = _envelope.decode(line)
-        if (
-            env.Type != "Notification"
-            or env.Body is not _UNSET
-            or env.notificationType is not _UNSET
-            or env.eventType is not _UNSET
-            or type(env.Message) is not str
-            or env.Message[:1] != "{"
-        ):
-            return None
-        ses = _ses.decode(env.Message)
+        msg = _line.decode(line)
+        if msg.notificationType is not _UNSET or msg.eventType is not _UNSET:  # the SES object
+            return _known_rows(msg, msg.eventType or msg.notificationType, None, None)
+        if msg.Type is not _UNSET:
+            if (
+                msg.Type != "Notification"
+                or msg.Body is not _UNSET
+                or type(msg.Message) is not str
+                or msg.Message[:1] != "{"
+            ):
+                return None
+            ses = _ses.decode(msg.Message)
+            return _known_rows(ses, ses.eventType or ses.notificationType, msg.MessageId, msg.TopicArn)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    event_type = ses.eventType or ses.notificationType
-    shape = SHAPES_BY_TYPE.get(event_type) if type(event_type) is str else None
-    if shape is None:
+    return _eventbridge_rows(msg)
+
+
+def _eventbridge_rows(event: Any) -> list[Row] | None:
+    """Rows of an EventBridge event whose detail-type names the eventType of its detail."""
+    detail_type, detail = event.detail_type, event.detail
+    if type(detail_type) is not str or event.source != EVENTBRIDGE_SOURCE or detail is None:
         return None
-    return _ses_rows(ses, shape, env.MessageId, env.TopicArn)
+    event_type = EVENTBRIDGE_DETAIL_TYPES.get(detail_type)
+    if event_type is None or (detail.eventType or detail.notificationType) != event_type:
+        return None
+    return _known_rows(detail, event_type, None, None)
+
+
+def _known_rows(ses: Any, event_type: Any, sns_id: Any, topic: Any) -> list[Row] | None:
+    shape = SHAPES_BY_TYPE.get(event_type) if type(event_type) is str else None
+    return None if shape is None else _ses_rows(ses, shape, sns_id, topic)
 
 
 def _ses_rows(ses: Any, shape: EventShape, sns_id: Any, topic: Any) -> list[Row]:
@@ -104,7 +135,9 @@ def _ses_rows(ses: Any, shape: EventShape, sns_id: Any, topic: Any) -> list[Row]
     event_type, detail_key, list_key = shape.event_type, shape.detail_key, shape.recipients_key
     mail = ses.mail
     if mail is None:
-        raise RecordError(f"SES {event_type} without a mail object")
+        if list_key is None:
+            raise RecordError(f"SES {event_type} without a mail object")
+        mail = _NO_MAIL  # a trimmed payload: its detail still names the recipients
     detail = getattr(ses, detail_key)
     if list_key is not None:
         if detail is None:

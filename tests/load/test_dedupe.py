@@ -13,13 +13,15 @@ from hypothesis import strategies as st
 
 from sesops.load.dedupe import KEYS, Deduper
 
-COLUMNS = ["sns_message_id", "feedback_id", "email", "event_type", "other"]
+COLUMNS = ["sns_message_id", "feedback_id", "message_id", "timestamp", "email", "event_type", "other"]
 
 
 def reference(df: pd.DataFrame) -> pd.Series:
+    instants = pd.to_datetime(df["timestamp"], utc=True, format="ISO8601", errors="coerce")
+    df = df.assign(timestamp=instants)
     repeated = pd.Series(False, index=df.index)
     for key in KEYS:
-        has_id = df[key[0]].notna()
+        has_id = df[key[0]].notna() & (df["timestamp"].notna() if "timestamp" in key else True)
         repeated |= df[list(key)].where(has_id).duplicated() & has_id
     return repeated
 
@@ -34,11 +36,25 @@ def table(records: list[dict[str, object]]) -> pa.Table:
 
 
 values = st.sampled_from(["a", "b", "c", None])
+NO_IDS: dict[str, object] = {
+    "sns_message_id": None,
+    "feedback_id": None,
+    "message_id": None,
+    "timestamp": "2026-11-01T10:00:00Z",
+    "email": "a@x",
+    "event_type": "Send",
+    "other": 0,
+}
 rows = st.lists(
     st.fixed_dictionaries(
         {
             "sns_message_id": values,
             "feedback_id": values,
+            "message_id": values,
+            # the same instant written two ways, another instant, and text that is no time
+            "timestamp": st.sampled_from(
+                ["2026-11-01T10:00:00.000Z", "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z", "soon", None]
+            ),
             "email": st.sampled_from(["x@e.org", "y@e.org", None]),
             "event_type": st.sampled_from(["Bounce", "Delivery"]),
             "other": st.integers(min_value=0, max_value=10**6),
@@ -65,7 +81,7 @@ def test_matches_the_pandas_definition_across_tables(
 
 def test_rollback_forgets_what_was_seen() -> None:
     deduper = Deduper()
-    first = [{"sns_message_id": "m", "feedback_id": None, "email": "a@x", "event_type": "Bounce", "other": 1}]
+    first = [{**NO_IDS, "sns_message_id": "m", "event_type": "Bounce", "other": 1}]
     mark = deduper.mark()
     assert deduper.filter(table(first)).num_rows == 1
     assert deduper.filter(table(first)).num_rows == 0
@@ -75,8 +91,16 @@ def test_rollback_forgets_what_was_seen() -> None:
 
 
 def test_rows_without_ids_are_kept() -> None:
-    records = [
-        {"sns_message_id": None, "feedback_id": None, "email": "a@x", "event_type": "Send", "other": i}
-        for i in range(3)
-    ]
-    assert Deduper().filter(table(records)).num_rows == 3
+    records = [{**NO_IDS, "other": i} for i in range(3)]
+    records.append({**NO_IDS, "message_id": "mail-1", "timestamp": None, "other": 3})  # a mail id but no time
+    records.append({**NO_IDS, "timestamp": "2026-11-01T10:00:00Z", "other": 4})  # a time, no mail id
+    assert Deduper().filter(table(records + records[3:])).num_rows == 7
+
+
+def test_the_same_event_of_a_mail_through_two_channels_is_kept_once() -> None:
+    """No feedback id (a delivery): the mail, recipient, type and instant make the key."""
+    identity = {**NO_IDS, "sns_message_id": "sns-1", "message_id": "mail-1", "event_type": "Delivery"}
+    published = identity | {"sns_message_id": "sns-2", "timestamp": "2026-11-01T10:00:00.000Z", "other": 1}
+    later = published | {"sns_message_id": "sns-3", "timestamp": "2026-11-01T10:00:01Z", "other": 2}
+    kept = Deduper().filter(table([identity, published, later]))
+    assert kept.column("other").to_pylist() == [0, 2]

@@ -103,7 +103,7 @@ def test_rejects_are_listed_and_good_neighbours_kept(
     assert [(r["line"], r["reason"].split(" (")[0]) for r in df.attrs["rejects"]] == [
         (2, "not JSON"),
         (3, "expected a JSON object, got array"),
-        (4, "SES Bounce without a mail object"),
+        (4, "SES Bounce without its 'bounce' object"),
     ]
     assert all(r["source"] == str(path) for r in df.attrs["rejects"])
     assert "skipped 3 bad record(s)" in caplog.text and f"{path}:2" in caplog.text
