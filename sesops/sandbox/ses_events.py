@@ -6,7 +6,9 @@ one, the sending identity's default configuration set applies, as in SES. A conf
 does not exist fails the send (v1 ``ConfigurationSetDoesNotExist``, v2 ``NotFoundException``).
 
 For each event of the message (one ``Send``, then per recipient what the mailbox simulator answers:
-``Delivery``, ``Bounce``, ``Complaint``), each *enabled* SESv2 event destination whose
+``Delivery``, ``Bounce``, ``Complaint``; or, for a message SES accepts but does not send, ``Reject``
+when it carries the EICAR test virus and ``Rendering Failure`` when its template names an attribute
+the data lacks), each *enabled* SESv2 event destination whose
 ``MatchingEventTypes`` include it receives the event-publishing record, shaped as SES writes it
 (``eventType``, the type's object, and ``mail`` with headers and ``tags`` such as
 ``ses:configuration-set``). Bounce and complaint objects are the identity notification's own, with
@@ -16,6 +18,7 @@ the same ``feedbackId``. Delivery to SNS, EventBridge and Firehose is :mod:`seso
 from __future__ import annotations
 
 import contextvars
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -79,7 +82,7 @@ def matching_destinations(
 
 def event_record(event_type: str, mail: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, Any]:
     """One event-publishing record, keys in SES's order: bounces and complaints put ``mail`` last (pure)."""
-    if event_type in ("Bounce", "Complaint", "Reject", "Rendering Failure"):
+    if event_type in ("Bounce", "Complaint"):
         return {"eventType": event_type, **detail, "mail": dict(mail)}
     return {"eventType": event_type, "mail": dict(mail), **detail}
 
@@ -137,6 +140,51 @@ def publish_events(
         ]
         if records:
             deliver_records(backend.account_id, backend.region_name, destination, records, config_set_arn)
+
+
+# -- messages SES accepts but does not send ------------------------------------------------------
+
+#: The EICAR anti-virus test file's signature: SES rejects a message that carries it.
+EICAR = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE"
+_PLACEHOLDER = re.compile(r"{{\s*([A-Za-z_][\w.]*)\s*}}")
+
+
+def rejected(*content: str) -> tuple[str, dict[str, Any]] | None:
+    """The ``Reject`` event of a message whose content carries a virus (the EICAR test file) (pure)."""
+    if any(EICAR in part for part in content):
+        return ("Reject", {"reject": {"reason": "Bad content"}})
+    return None
+
+
+def rendering_failure(name: str, template: Mapping[str, Any], data: str) -> tuple[str, dict[str, Any]] | None:
+    """The ``Rendering Failure`` of a template naming an attribute its data lacks (pure).
+
+    Only plain ``{{name}}`` / ``{{a.b}}`` placeholders are checked, the way SES reports the first
+    missing one; data that is not a JSON object fails too.
+    """
+    try:
+        values = json.loads(data or "{}")
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return (
+            "Rendering Failure",
+            {"failure": {"errorMessage": "Template data is not valid JSON.", "templateName": name}},
+        )
+    for part in ("subject_part", "text_part", "html_part"):
+        for attribute in _PLACEHOLDER.findall(str(template.get(part) or "")):
+            if not _has_path(values, attribute.split(".")):
+                message = f"Attribute '{attribute}' is not present in the rendering data."
+                return ("Rendering Failure", {"failure": {"errorMessage": message, "templateName": name}})
+    return None
+
+
+def _has_path(values: Any, path: list[str]) -> bool:
+    for key in path:
+        if not isinstance(values, dict) or key not in values:
+            return False
+        values = values[key]
+    return True
 
 
 # -- the requests' configuration set and tags ---------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 from sesops import arns
 from sesops.sandbox.destinations import publish_to_topic
 from sesops.sandbox.patch_state import replace
-from sesops.sandbox.ses_events import publish_events
+from sesops.sandbox.ses_events import publish_events, rejected, rendering_failure
 from sesops.sandbox.ses_identity import headers_key
 from sesops.sandbox.ses_statistics import record_outcome
 from sesops.sandbox.sesv2 import suppressed_addresses
@@ -64,7 +64,7 @@ def patch_feedback() -> None:
         message = send_email(self, source, subject, body, destinations)
         to, cc, bcc = _destinations(destinations)
         headers = _simple_headers(source, to, cc, subject, message.id)
-        publish_feedback(self, message.id, source, [*to, *cc, *bcc], headers)
+        publish_feedback(self, message.id, source, [*to, *cc, *bcc], headers, rejected(subject, body))
         return message
 
     def patched_send_templated_email(
@@ -72,9 +72,11 @@ def patch_feedback() -> None:
     ) -> Any:
         message = send_templated_email(self, source, template, template_data, destinations)
         to, cc, bcc = _destinations(destinations)
-        subject = str(self.templates.get(template, {}).get("subject_part", ""))
+        parts = self.templates.get(template, {})
+        subject = str(parts.get("subject_part", ""))
         headers = _simple_headers(source, to, cc, subject, message.id)
-        publish_feedback(self, message.id, source, [*to, *cc, *bcc], headers)
+        failure = rendering_failure(template, parts, template_data)
+        publish_feedback(self, message.id, source, [*to, *cc, *bcc], headers, failure)
         return message
 
     def patched_send_raw_email(self: Any, source: str | None, destinations: list[str], raw_data: str) -> Any:
@@ -85,7 +87,7 @@ def patch_feedback() -> None:
             a for _, a in getaddresses([str(parsed[h]) for h in ("To", "Cc", "Bcc") if parsed[h]]) if a
         ]
         headers = [(str(k), str(v)) for k, v in parsed.items()]
-        publish_feedback(self, message.id, message.source, recipients, headers)
+        publish_feedback(self, message.id, message.source, recipients, headers, rejected(raw_data))
         return message
 
     replace(SESBackend, "__process_sns_feedback__", no_canned_feedback)
@@ -144,10 +146,18 @@ def _sending_identity(backend: Any, source: str) -> str:
 
 
 def publish_feedback(
-    backend: Any, message_id: str, source: str, recipients: Sequence[str], headers: list[tuple[str, str]]
+    backend: Any,
+    message_id: str,
+    source: str,
+    recipients: Sequence[str],
+    headers: list[tuple[str, str]],
+    unsent: tuple[str, dict[str, Any]] | None = None,
 ) -> None:
     """Publish what SES would for one sent message: per recipient, each kind to the identity's
     topic for it, and every event to the configuration set's destinations (:mod:`~sesops.sandbox.ses_events`).
+
+    ``unsent`` is the event of a message SES accepted but did not send (a virus: ``Reject``; a
+    template it could not render: ``Rendering Failure``): then only ``Send`` and that event.
     """
     identity = _sending_identity(backend, source)
     addresses = list(dict.fromkeys(parseaddr(r)[1] for r in recipients if parseaddr(r)[1]))
@@ -164,7 +174,12 @@ def publish_feedback(
         "destination": addresses,
     }
     events: list[tuple[str, dict[str, Any]]] = [("Send", {"send": {}})]
-    for address in addresses:
+    if unsent is not None:
+        events.append(unsent)
+        addresses_sent: list[str] = []
+    else:
+        addresses_sent = addresses
+    for address in addresses_sent:
         kinds = simulator_outcome(address, address.lower() in suppressed)
         record_outcome(backend, identity, kinds, sent)  # SES counts it, heard or not
         for kind in kinds:

@@ -280,3 +280,43 @@ def test_records_flow_through_the_server_too(monkeypatch: pytest.MonkeyPatch) ->
         assert [e["detail-type"] for e in envelopes] == ["Email Sent", "Email Delivered", "Email Bounced"]
         assert [r["eventType"] for r in firehose_records(session, wiring)] == ["Send", "Delivery", "Bounce"]
         assert sandbox.delivery_failures == []
+
+
+EICAR_TEST_FILE = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def test_a_virus_is_rejected_and_an_unrenderable_template_fails_without_feedback(aws: boto3.Session) -> None:
+    domain, identity_queue = verified_domain(aws, notifications=True)
+    wiring = wire_events(
+        aws, ("SEND", "REJECT", "RENDERING_FAILURE", "DELIVERY"), eventbridge=False, firehose=False
+    )
+    ses = aws.client("ses")
+    send(aws, f"test@{domain}", f"success@{SIM}", config_set=wiring.config_set, body=EICAR_TEST_FILE)
+    ses.create_template(
+        Template={
+            "TemplateName": "welcome",
+            "SubjectPart": "Hi {{name}}",
+            "TextPart": "Your plan: {{plan.tier}}",
+        }
+    )
+    for data in ('{"name": "Ann"}', '{"name": "Ann", "plan": {"tier": "gold"}}'):
+        ses.send_templated_email(
+            Source=f"test@{domain}",
+            Destination={"ToAddresses": [f"success@{SIM}"]},
+            Template="welcome",
+            TemplateData=data,
+            ConfigurationSetName=wiring.config_set,
+        )
+    records = sns_records(aws, wiring)
+    assert [r["eventType"] for r in records] == [
+        "Send", "Reject", "Send", "Rendering Failure", "Send", "Delivery",
+    ]  # fmt: skip
+    assert records[1]["reject"] == {"reason": "Bad content"}
+    assert records[3]["failure"] == {
+        "errorMessage": "Attribute 'plan.tier' is not present in the rendering data.",
+        "templateName": "welcome",
+    }
+    assert list(records[3]) == ["eventType", "mail", "failure"]
+    assert identity_queue is not None
+    notifications = [json.loads(b["Message"]) for b in queue_bodies(aws, identity_queue)]
+    assert [n["notificationType"] for n in notifications] == ["Delivery"], "only the rendered mail was sent"

@@ -169,13 +169,18 @@ def firehose_records(session: boto3.Session, wiring: EventWiring) -> list[dict[s
 
 
 def send(
-    session: boto3.Session, source: str, *to: str, config_set: str | None = None, subject: str = "Test"
+    session: boto3.Session,
+    source: str,
+    *to: str,
+    config_set: str | None = None,
+    subject: str = "Test",
+    body: str = "hello",
 ) -> str:
     extra: dict[str, Any] = {"ConfigurationSetName": config_set} if config_set else {}
     response = session.client("ses").send_email(
         Source=source,
         Destination={"ToAddresses": list(to)},
-        Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": "hello"}}},
+        Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
         **extra,
     )
     return str(response["MessageId"])
