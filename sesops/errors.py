@@ -6,6 +6,7 @@ Every error sesops raises on purpose derives from :class:`SesopsError`, so calle
     SesopsError
     ├── InputError              a source cannot be read (missing file, unknown suffix, bad option)
     ├── RecordError             one record is not SES/SNS feedback (carries source, line, reason)
+    │   └── SourceUnreadable        a whole file or directory (or the rest of it) cannot be read
     ├── VerificationError       an SNS message failed signature verification
     │   ├── InvalidMessage          required keys missing or of the wrong type
     │   ├── UnsupportedSignatureVersion
@@ -14,7 +15,8 @@ Every error sesops raises on purpose derives from :class:`SesopsError`, so calle
     │   ├── CertificateUnavailable  could not fetch the certificate (network; retry later)
     │   ├── InvalidSignature        signature does not match the canonical string
     │   ├── TopicNotAllowed         TopicArn not in the allowlist
-    │   └── MessageTooOld           Timestamp older than the allowed age
+    │   ├── MessageTooOld           Timestamp older than the allowed age
+    │   └── MessageFromFuture       Timestamp later than now, past the allowed clock skew
     ├── StoreError              the capture store cannot be opened or written
     │   └── StoreUnavailable        it cannot take a write right now (removed, replaced, locked): 503
     ├── MissingExtra            an optional extra (analysis, sandbox, notebooks, postgres, dask) is not installed
@@ -65,6 +67,12 @@ class RecordError(SesopsError):
         super().__init__(f"{where}: {reason}")
 
 
+class SourceUnreadable(RecordError):
+    """A file or directory, or the rest of one, cannot be read: not a regular file, no
+    permission, corrupt compression, or past a size limit. It is reported like a bad record
+    (``line`` 0 stands for the source itself), and ``sesops load``/``verify`` exit non-zero."""
+
+
 class VerificationError(SesopsError):
     """An SNS message failed verification; ``str(err)`` is the exact reason."""
 
@@ -99,6 +107,10 @@ class TopicNotAllowed(VerificationError):
 
 class MessageTooOld(VerificationError):
     """The message Timestamp is older than the maximum age allowed."""
+
+
+class MessageFromFuture(VerificationError):
+    """The message Timestamp is later than now by more than the clock skew allowed."""
 
 
 class StoreError(SesopsError):

@@ -1,9 +1,14 @@
 """SNS message signature verification: pure, except an injected certificate fetcher and clock.
 
 Check order, cheapest and least trusting first, so that nothing a stranger sends makes us
-fetch anything: shape (keys, types, base64) → SignatureVersion → topic allowlist → the
-SigningCertURL rule → certificate (cache, pinned directory or fetcher) → certificate validity
-→ signature → message age (last: a Timestamp means nothing until the signature vouches for it).
+fetch anything: shape (keys, types, base64) → SignatureVersion → topic allowlist → message
+age window (with ``max_age``: too old, too far in the future or unparseable is refused before
+any work; refusing on an unverified Timestamp accepts nothing) → the SigningCertURL rule →
+certificate (cache, pinned directory or fetcher) → certificate validity → signature.
+
+Certificate fetches are bounded in number and time (:mod:`sesops.sns.certificates`), and
+``fetch_wait`` bounds how long a caller (a receiver's only worker) waits before answering
+"retry later" while the fetch goes on.
 
 :class:`~sesops.errors.CertificateUnavailable` is the one retryable failure (a receiver
 answers 503 so SNS retries); every other :class:`~sesops.errors.VerificationError` is final.
@@ -17,15 +22,13 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from sesops import arns
 from sesops.errors import (
@@ -34,14 +37,22 @@ from sesops.errors import (
     InvalidCertURL,
     InvalidMessage,
     InvalidSignature,
+    MessageFromFuture,
     MessageTooOld,
     TopicNotAllowed,
     UnsupportedSignatureVersion,
 )
+from sesops.sns.certificates import (
+    DEFAULT_MAX_CERT_BYTES,
+    FAILURE_TTL_SECONDS,
+    MAX_FETCHES_PER_MINUTE,
+    BoundedFetches,
+    Certificate,
+    fetch_certificate,
+    load_certificate,
+    parse_certificate,
+)
 from sesops.sns.message import canonical_string, normalize_keys, topic_region
-
-if TYPE_CHECKING:
-    import urllib3
 
 __all__ = [
     "DEFAULT_MAX_CERT_BYTES",
@@ -56,17 +67,14 @@ __all__ = [
 Fetcher = Callable[[str], bytes]
 Clock = Callable[[], datetime]
 
-DEFAULT_MAX_CERT_BYTES = 64 * 1024
-FETCH_TIMEOUT_SECONDS = 5.0
 CACHE_SIZE = 64
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a Timestamp may be, with max_age
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
 _CERT_PATH = re.compile(r"/(SimpleNotificationService-[A-Za-z0-9]+\.pem)", re.ASCII)
 _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?Z", re.ASCII
 )
-_PEM_BEGIN = b"-----BEGIN CERTIFICATE-----"
-_PEM_END = b"-----END CERTIFICATE-----"
 
 
 # -- the certificate URL rule -------------------------------------------------------------
@@ -98,92 +106,6 @@ def check_cert_url(url: str, topic_arn: str) -> None:
     cert_file_name(url, topic_arn)
 
 
-# -- certificates ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Cert:
-    public_key: rsa.RSAPublicKey
-    not_before: datetime
-    not_after: datetime
-
-
-def load_certificate(data: bytes) -> x509.Certificate:
-    """Parse a body that must be exactly one PEM certificate; raises :class:`CertificateError`."""
-    body = data.strip()
-    if not (body.startswith(_PEM_BEGIN) and body.endswith(_PEM_END)) or body.count(b"-----BEGIN") != 1:
-        raise CertificateError("Invalid certificate: not exactly one PEM certificate")
-    try:
-        return x509.load_pem_x509_certificate(body)
-    except ValueError:
-        raise CertificateError("Invalid certificate: unparsable PEM") from None
-
-
-def _parse(data: bytes) -> _Cert:
-    cert = load_certificate(data)
-    key = cert.public_key()
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise CertificateError("Invalid certificate: key is not RSA")
-    return _Cert(key, cert.not_valid_before_utc, cert.not_valid_after_utc)
-
-
-_default_pool: urllib3.PoolManager | None = None
-_default_pool_lock = threading.Lock()
-
-
-def _pool() -> urllib3.PoolManager:
-    global _default_pool
-    with _default_pool_lock:
-        if _default_pool is None:
-            import urllib3
-
-            try:
-                import certifi
-
-                ca_certs: str | None = certifi.where()
-            except ImportError:  # pragma: no cover - certifi comes with requests/botocore
-                ca_certs = None
-            _default_pool = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=ca_certs)
-        return _default_pool
-
-
-def fetch_certificate(
-    url: str,
-    *,
-    pool: urllib3.PoolManager | None = None,
-    max_bytes: int = DEFAULT_MAX_CERT_BYTES,
-    timeout: float = FETCH_TIMEOUT_SECONDS,
-) -> bytes:
-    """GET ``url`` (TLS verified, no redirects, no retries) and return at most ``max_bytes``.
-
-    This does not check the URL: callers check it first (:func:`check_cert_url`).
-    Network failures and non-200 answers raise :class:`CertificateUnavailable`; an
-    oversized body raises :class:`CertificateError`.
-    """
-    import urllib3
-
-    http = pool if pool is not None else _pool()
-    try:
-        response = http.request(
-            "GET", url, redirect=False, retries=False, timeout=timeout, preload_content=False
-        )
-    except (urllib3.exceptions.HTTPError, OSError) as err:
-        raise CertificateUnavailable(f"Certificate unavailable: {type(err).__name__}") from None
-    try:
-        if response.status != 200:
-            raise CertificateUnavailable(f"Certificate unavailable: HTTP {response.status}")
-        try:
-            body = response.read(max_bytes + 1)
-        except (urllib3.exceptions.HTTPError, OSError) as err:
-            raise CertificateUnavailable(f"Certificate unavailable: {type(err).__name__}") from None
-        if len(body) > max_bytes:
-            raise CertificateError(f"Invalid certificate: larger than {max_bytes} bytes")
-        return bytes(body)
-    finally:
-        # Closing (not returning to the pool) also covers bodies we stopped reading.
-        response.close()
-
-
 # -- the verifier ---------------------------------------------------------------------------
 
 
@@ -191,10 +113,14 @@ class SnsVerifier:
     """Verify SNS envelopes; :meth:`verify` raises a :class:`~sesops.errors.VerificationError`.
 
     ``cert_dir`` pins certificates (looked up by the URL's file name; the network is then
-    never used); otherwise ``fetcher(url) -> bytes`` (default :func:`fetch_certificate`).
+    never used); otherwise ``fetcher(url) -> bytes`` (default :func:`fetch_certificate`), bounded
+    as the module docstring says; ``fetch_wait`` (seconds; None: until the fetch ends) is how long
+    :meth:`verify` waits for a fetch before raising :class:`CertificateUnavailable`.
     ``clock() -> datetime`` (UTC; naive means UTC) judges certificate validity and ``max_age``
-    (seconds or a timedelta). ``allowed_topics`` (if given) is the exact set of TopicArns accepted.
-    Parsed certificates are cached per URL; one verifier is safe to share between threads.
+    (seconds or a timedelta): with it, a Timestamp older than that, more than ``max_skew``
+    in the future, or unparseable is refused. ``allowed_topics`` (if given) is the exact set of
+    TopicArns accepted. Parsed certificates are cached per URL; one verifier is safe to share
+    between threads.
     """
 
     def __init__(
@@ -206,17 +132,24 @@ class SnsVerifier:
         allow_expired: bool = False,
         allowed_topics: Iterable[str] | None = None,
         max_age: float | timedelta | None = None,
+        max_skew: float | timedelta = MAX_CLOCK_SKEW,
+        fetch_wait: float | None = None,
+        max_fetches_per_minute: int = MAX_FETCHES_PER_MINUTE,
+        failure_ttl: float = FAILURE_TTL_SECONDS,
     ) -> None:
         self.cert_dir = Path(cert_dir) if cert_dir is not None else None
         self._fetcher: Fetcher = fetcher if fetcher is not None else fetch_certificate
         self._clock: Clock = clock if clock is not None else _utcnow
         self.allow_expired = allow_expired
         self.allowed_topics = frozenset(allowed_topics) if allowed_topics is not None else None
-        if isinstance(max_age, int | float):
-            max_age = timedelta(seconds=max_age)
-        self.max_age: timedelta | None = max_age
-        self._cache: OrderedDict[str, _Cert] = OrderedDict()
+        self.max_age: timedelta | None = _as_timedelta(max_age) if max_age is not None else None
+        self.max_skew: timedelta = _as_timedelta(max_skew)
+        self.fetch_wait = fetch_wait
+        self._cache: OrderedDict[str, Certificate] = OrderedDict()
         self._lock = threading.Lock()
+        self._fetches = BoundedFetches(
+            self._fetch_and_keep, per_minute=max_fetches_per_minute, failure_ttl=failure_ttl
+        )
 
     def verify(self, message: Mapping[str, Any]) -> None:
         """Return if ``message`` is a genuine SNS message; else raise why not."""
@@ -234,9 +167,11 @@ class SnsVerifier:
         topic: str = envelope["TopicArn"]
         if self.allowed_topics is not None and topic not in self.allowed_topics:
             raise TopicNotAllowed(f"Topic not allowed: {topic}")
+        now = self._now()
+        if self.max_age is not None:
+            self._check_age(envelope["Timestamp"], now, self.max_age)
         file_name = cert_file_name(url, topic)
         cert = self._certificate(url, file_name)
-        now = self._now()
         if not self.allow_expired:
             if now < cert.not_before:
                 raise CertificateError(f"Certificate not valid before {cert.not_before:%Y-%m-%dT%H:%M:%SZ}")
@@ -246,25 +181,34 @@ class SnsVerifier:
             cert.public_key.verify(signature, signed, padding.PKCS1v15(), _HASHES[version]())
         except _CryptoInvalidSignature:
             raise InvalidSignature("Invalid signature") from None
-        if self.max_age is not None:
-            sent = parse_timestamp(envelope["Timestamp"])
-            if now - sent > self.max_age:
-                raise MessageTooOld(f"Message too old: sent {envelope['Timestamp']}")
+
+    def _check_age(self, timestamp: str, now: datetime, max_age: timedelta) -> None:
+        sent = parse_timestamp(timestamp)
+        if now - sent > max_age:
+            raise MessageTooOld(f"Message too old: sent {timestamp}")
+        if sent - now > self.max_skew:
+            raise MessageFromFuture(f"Message from the future: sent {timestamp}")
 
     def _now(self) -> datetime:
         now = self._clock()
         return now.replace(tzinfo=UTC) if now.tzinfo is None else now
 
-    def _certificate(self, url: str, file_name: str) -> _Cert:
+    def _certificate(self, url: str, file_name: str) -> Certificate:
         with self._lock:
             cert = self._cache.get(url)
             if cert is not None:
                 self._cache.move_to_end(url)
                 return cert
-        # Fetch outside the lock: a slow network must not stall verifications of cached certs.
-        cert = _parse(
-            _read_pinned(self.cert_dir, file_name) if self.cert_dir is not None else self._fetch(url)
-        )
+        if self.cert_dir is not None:
+            return self._keep(url, parse_certificate(_read_pinned(self.cert_dir, file_name)))
+        # Off this thread and outside the lock: a slow network stalls neither verifications of
+        # cached certificates nor, past fetch_wait, this one.
+        return self._fetches.get(url, self.fetch_wait)
+
+    def _fetch_and_keep(self, url: str) -> Certificate:
+        return self._keep(url, parse_certificate(self._fetch(url)))
+
+    def _keep(self, url: str, cert: Certificate) -> Certificate:
         with self._lock:
             self._cache[url] = cert
             while len(self._cache) > CACHE_SIZE:
@@ -278,6 +222,10 @@ class SnsVerifier:
             raise
         except Exception as err:  # an injected fetcher may raise anything: treat it as the network
             raise CertificateUnavailable(f"Certificate unavailable: {type(err).__name__}") from None
+
+
+def _as_timedelta(value: float | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
 def _read_pinned(cert_dir: Path, file_name: str) -> bytes:

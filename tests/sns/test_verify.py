@@ -6,6 +6,7 @@ import contextlib
 import http.server
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from sesops.errors import (
     InvalidCertURL,
     InvalidMessage,
     InvalidSignature,
+    MessageFromFuture,
     MessageTooOld,
     TopicNotAllowed,
     UnsupportedSignatureVersion,
@@ -415,12 +417,18 @@ def test_cache_is_thread_safe(authority: SigningAuthority) -> None:
 @pytest.mark.parametrize(
     "error", [OSError("boom"), TimeoutError(), RuntimeError("x"), urllib3.exceptions.HTTPError()]
 )
-def test_fetcher_failure_is_unavailable_and_not_cached(authority: SigningAuthority, error: Exception) -> None:
+def test_fetcher_failure_is_unavailable_and_remembered_briefly(
+    authority: SigningAuthority, error: Exception
+) -> None:
     fetcher = CountingFetcher(error)
-    verifier = SnsVerifier(fetcher=fetcher, clock=lambda: NOW)
+    verifier = SnsVerifier(fetcher=fetcher, clock=lambda: NOW, failure_ttl=0.3)
     with pytest.raises(CertificateUnavailable, match=r"^Certificate unavailable"):
         verifier.verify(note(authority))
     fetcher.body = authority.cert_pem
+    with pytest.raises(CertificateUnavailable, match=r"not retried yet"):
+        verifier.verify(note(authority))  # answered from memory: no second fetch
+    assert len(fetcher.urls) == 1
+    time.sleep(0.35)
     verifier.verify(note(authority))
     assert len(fetcher.urls) == 2
 
@@ -540,6 +548,32 @@ def test_max_age(
     else:
         with pytest.raises(MessageTooOld, match=r"^Message too old: sent 2024-05-01T11:50:00.000Z$"):
             verifier.verify(message)
+
+
+@pytest.mark.parametrize(
+    ("sent", "error", "reason"),
+    [
+        (NOW - timedelta(hours=3), MessageTooOld, "Message too old"),
+        (NOW - timedelta(days=3000), MessageTooOld, "Message too old"),
+        (NOW + timedelta(minutes=6), MessageFromFuture, "Message from the future"),
+        (NOW + timedelta(days=27000), MessageFromFuture, "Message from the future"),
+        ("yesterday", InvalidMessage, "Invalid Timestamp"),
+        ("2024-05-01T12:00:00+00:00", InvalidMessage, "Invalid Timestamp"),
+    ],
+)
+def test_age_window_refuses_before_any_fetch(
+    authority: SigningAuthority, sent: datetime | str, error: type[Exception], reason: str
+) -> None:
+    verifier = SnsVerifier(fetcher=never_fetch, clock=lambda: NOW, max_age=timedelta(hours=2))
+    with pytest.raises(error, match=reason):
+        verifier.verify(note(authority, timestamp=sent))
+
+
+def test_clock_skew_is_configurable(authority: SigningAuthority, cert_dir: Path) -> None:
+    ahead = note(authority, timestamp=NOW + timedelta(seconds=90))
+    make_verifier(cert_dir, max_age=60).verify(ahead)  # within the default five minutes
+    with pytest.raises(MessageFromFuture):
+        make_verifier(cert_dir, max_age=60, max_skew=60).verify(ahead)
 
 
 def test_unparsable_timestamp_only_matters_with_max_age(authority: SigningAuthority, cert_dir: Path) -> None:
