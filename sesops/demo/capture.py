@@ -1,10 +1,12 @@
-"""Capture by both channels at once, for the demo: the receiver (HTTP) and the drain (SQS), one store.
+"""Capture by three channels at once, for the demo: the receiver (HTTP) and the drain (SQS) of the
+identity's SNS notifications, and a second drain of the queue EventBridge feeds; one store.
 
 :class:`DeliveryTally` watches a :class:`~sesops.capture.store.CaptureStore` (its ``on_commit``
 hook) and remembers which SNS ``Notification`` MessageIds each channel delivered, so the demo
-can prove that every notification arrived twice with the same id. The store itself keeps each
-MessageId once (the first commit wins; the second arrival is a no-op), so its ``channel``
-column says which channel was first, not which channels delivered.
+can prove that every notification arrived twice with the same id, and which EventBridge event
+ids arrived (under ``eventbridge``). The store itself keeps each MessageId once (the first commit
+wins; the second arrival is a no-op), so its ``channel`` column says which channel was first,
+not which channels delivered.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sesops.capture.serving import listening_url, serve_until, start_server
 from sesops.capture.store import CaptureStore, NewMessage
 from sesops.demo.steps import DemoError
 from sesops.errors import InputError, SesopsError
+from sesops.events.shapes import EVENTBRIDGE_SOURCE
 from sesops.sns.verify import SnsVerifier
 
 LOG = logging.getLogger("sesops.demo")
@@ -32,32 +35,45 @@ RECEIVER_PATH = "/sns"
 STOP_TIMEOUT = 10.0  # seconds the receiver and drain threads get to finish
 
 
-def _is_notification(body: str) -> bool:
+EVENTBRIDGE = "eventbridge"  # the tally's name for events that came from EventBridge
+
+
+def _tallied(body: str, channel: str) -> tuple[str, str] | None:
+    """``(channel, id)`` of an SNS Notification (the channel it came by) or an SES EventBridge
+    event (``eventbridge``, its id); None for anything else."""
     try:
         obj = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return False  # not an SNS envelope (a raw delivery): nothing to tally
-    return isinstance(obj, dict) and obj.get("Type") == "Notification"
+        return None  # not an envelope (a raw delivery): nothing to tally
+    if not isinstance(obj, dict):
+        return None
+    if obj.get("Type") == "Notification" and isinstance(obj.get("MessageId"), str):
+        return channel, obj["MessageId"]
+    if obj.get("source") == EVENTBRIDGE_SOURCE and "detail-type" in obj and isinstance(obj.get("id"), str):
+        return EVENTBRIDGE, obj["id"]
+    return None
 
 
 class DeliveryTally:
-    """The Notification MessageIds each channel delivered to ``store`` (stored new or not)."""
+    """The Notification MessageIds each channel delivered to ``store`` (stored new or not), and
+    the EventBridge events' ids (channel ``eventbridge``)."""
 
     def __init__(self, store: CaptureStore) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._delivered: dict[str, set[str]] = {"http": set(), "sqs": set()}
+        self._delivered: dict[str, set[str]] = {"http": set(), "sqs": set(), EVENTBRIDGE: set()}
         store.on_commit(self._note)
 
     def _note(self, messages: Sequence[NewMessage], new: Sequence[bool]) -> None:
         # Every delivery counts, new or a repeat: the second channel's copy is always a repeat.
-        notifications = [m for m in messages if _is_notification(m.body)]
+        found = [f for f in (_tallied(m.body, m.channel) for m in messages) if f is not None]
         with self._lock:
-            for message in notifications:
-                self._delivered.setdefault(message.channel, set()).add(message.message_id)
+            for channel, message_id in found:
+                self._delivered.setdefault(channel, set()).add(message_id)
 
     def delivered(self, channel: str) -> frozenset[str]:
-        """MessageIds of the Notifications ``channel`` delivered (stored new or not)."""
+        """Ids of what ``channel`` delivered (stored new or not): Notification MessageIds for
+        ``http`` and ``sqs``, event ids for ``eventbridge``."""
         with self._lock:
             return frozenset(self._delivered.get(channel, ()))
 
@@ -105,6 +121,7 @@ class DrainThread:
     session: boto3.Session
     region: str
     verifier: SnsVerifier
+    label: str = "SQS"  # names the drain in its errors: "the SQS drain failed: ..."
     result: DrainResult | None = None
     error: BaseException | None = None
     reported: bool = False  # check() has raised the error
@@ -112,7 +129,8 @@ class DrainThread:
     _thread: threading.Thread | None = None
 
     def start(self) -> DrainThread:
-        self._thread = threading.Thread(target=self._run, name="sesops-demo-drain", daemon=True)
+        name = f"sesops-demo-drain-{self.label.lower()}"
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
         return self
 
@@ -129,14 +147,14 @@ class DrainThread:
                 should_stop=self._stop.is_set,
             )
         except BaseException as err:  # raised again by check(), in the demo's thread
-            LOG.debug("the SQS drain failed", exc_info=err)
+            LOG.debug("the %s drain failed", self.label, exc_info=err)
             self.error = err
 
     def check(self) -> None:
         """Raise :class:`DemoError` naming the drain's failure, if its thread failed."""
         if self.error is not None:
             self.reported = True
-            raise DemoError(f"the SQS drain failed: {describe(self.error)}") from self.error
+            raise DemoError(f"the {self.label} drain failed: {describe(self.error)}") from self.error
 
     def stop(self) -> None:
         """Stop following the queue; raise :class:`DemoError` if the thread does not end."""
@@ -145,7 +163,7 @@ class DrainThread:
             return
         self._thread.join(timeout=STOP_TIMEOUT)
         if self._thread.is_alive():
-            raise DemoError(f"the SQS drain did not stop within {STOP_TIMEOUT:g} s")
+            raise DemoError(f"the {self.label} drain did not stop within {STOP_TIMEOUT:g} s")
 
     def __enter__(self) -> DrainThread:
         return self.start()
@@ -163,7 +181,7 @@ class DrainThread:
         if exc_type is None:
             self.check()
         elif self.error is not None and not self.reported:
-            LOG.warning("the SQS drain had failed too: %s", describe(self.error))
+            LOG.warning("the %s drain had failed too: %s", self.label, describe(self.error))
 
 
 def describe(err: BaseException) -> str:

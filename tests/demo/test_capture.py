@@ -39,6 +39,25 @@ def test_tally_counts_each_channels_notifications_whether_new_or_not(tmp_path: P
         assert store.counts().messages == 4  # the tally only watches; the store keeps its own rules
 
 
+def test_tally_counts_eventbridge_events_by_their_id_whichever_queue_brought_them(tmp_path: Path) -> None:
+    event = {"version": "0", "id": "e1", "detail-type": "Email Bounced", "source": "aws.ses", "detail": {}}
+    other = {**event, "id": "e2", "source": "aws.health"}
+    with CaptureStore(tmp_path / "capture.sqlite") as store:
+        tally = DeliveryTally(store)
+        store.add_many([prepare(json.dumps(e), channel="sqs", verified=False) for e in (event, other)])
+        store.add(envelope("Notification", "m1"), channel="sqs", verified=True, message_id="m1")
+        assert tally.delivered("eventbridge") == {"e1"}
+        assert tally.delivered("sqs") == {"m1"}
+
+
+def test_a_drain_is_named_in_its_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    drainer = drain_thread(monkeypatch, RuntimeError("boom"))
+    drainer.label = "EventBridge"
+    drainer.start().stop()
+    with pytest.raises(DemoError, match="^the EventBridge drain failed: RuntimeError: boom$"):
+        drainer.check()
+
+
 def drain_thread(monkeypatch: pytest.MonkeyPatch, fails_with: BaseException) -> DrainThread:
     def failing_drain(*args: Any, **kwargs: Any) -> None:
         raise fails_with
