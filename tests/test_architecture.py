@@ -54,6 +54,9 @@ NEVER_IMPORTS = {
     "sandbox": ("sesops.capture", "sesops.load"),
 }
 STDLIB_ONLY = ("errors", "arns")  # "never imports: anything"
+# A package that may use a lower one only through the modules named: load reads archives in S3
+# through sesops.aws.archive (its one boto3 door), never another part of aws/.
+ONLY_THROUGH = {"load": {"aws": ("sesops.aws.archive",)}}
 EXEMPT = ("sesops", "sesops.__main__")
 
 
@@ -180,6 +183,18 @@ def never_import_violations(imports: Iterable[Import]) -> list[str]:
     return found
 
 
+def only_through_violations(imports: Iterable[Import]) -> list[str]:
+    found = []
+    for imp in imports:
+        own, theirs = package_of(imp.importer), package_of(imp.target)
+        allowed = ONLY_THROUGH.get(own or "", {}).get(theirs or "")
+        if allowed is not None and imp.target not in allowed:
+            found.append(
+                f"{imp.where()} imports {imp.target}: (e) {own}/ uses {theirs}/ only through {', '.join(allowed)}"
+            )
+    return found
+
+
 def private_name_violations(imports: Iterable[Import]) -> list[str]:
     found = []
     for imp in imports:
@@ -281,6 +296,10 @@ def test_never_imports() -> None:
     check(never_import_violations(all_imports()))
 
 
+def test_load_uses_aws_only_through_the_archive_module() -> None:
+    check(only_through_violations(all_imports()))
+
+
 def test_no_import_cycles() -> None:
     check(import_cycles(all_imports()))
 
@@ -336,3 +355,13 @@ def test_the_rules_name_each_violation() -> None:
     assert cyclic_groups(graph) == [["a", "b", "c"]]
     assert cyclic_groups({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
     assert cycle_through(["a", "b", "c"], graph) == ["a", "b", "c", "a"]
+
+
+def test_the_only_through_rule_names_the_door() -> None:
+    found = imports_of(
+        "sesops.load.reader",
+        "from sesops.aws.archive import list_archive\nfrom sesops.aws import clients\n",
+        {"sesops.load.reader", "sesops.aws.archive", "sesops.aws.clients"},
+    )
+    [line] = only_through_violations(found)
+    assert line.endswith("imports sesops.aws.clients: (e) load/ uses aws/ only through sesops.aws.archive")
