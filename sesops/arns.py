@@ -154,3 +154,36 @@ def identity_arn(region: str, account: str, identity: str) -> str:
 def dlq_name(queue: str) -> str:
     """The dead-letter queue provision pairs with ``queue``."""
     return f"{queue}-dlq"
+
+
+def configuration_set_arn(region: str, account: str, name: str) -> str:
+    return f"arn:{partition(region)}:ses:{region}:{account}:configuration-set/{name}"
+
+
+def event_bus_arn(region: str, account: str, name: str = "default") -> str:
+    """An EventBridge bus; SES event destinations publish to the account's ``default`` bus."""
+    return f"arn:{partition(region)}:events:{region}:{account}:event-bus/{name}"
+
+
+def rule_arn(region: str, account: str, name: str) -> str:
+    """An EventBridge rule on the default bus."""
+    return f"arn:{partition(region)}:events:{region}:{account}:rule/{name}"
+
+
+def delivery_stream_arn(region: str, account: str, name: str) -> str:
+    return f"arn:{partition(region)}:firehose:{region}:{account}:deliverystream/{name}"
+
+
+def role_arn(region: str, account: str, name: str) -> str:
+    """An IAM role (global: the region only decides the partition)."""
+    return f"arn:{partition(region)}:iam::{account}:role/{name}"
+
+
+def bucket_arn(region: str, bucket: str) -> str:
+    """An S3 bucket (no region or account in its ARN; the region decides the partition)."""
+    return f"arn:{partition(region)}:s3:::{bucket}"
+
+
+def resource_name(arn: str) -> str:
+    """The name at the end of a ``TYPE/NAME`` resource (role, delivery stream, rule, bucket)."""
+    return parse(arn).resource.rpartition("/")[2]

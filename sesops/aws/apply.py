@@ -1,17 +1,26 @@
-"""Carry out plan steps: one small function per operation name a :class:`Change` can carry."""
+"""Carry out plan steps: one small function per operation name a :class:`Change` can carry.
+
+IAM is eventually consistent: a role made a moment ago may not be assumable yet, so the calls
+that hand a new role to Firehose or SES retry (boundedly) while AWS says it cannot use the role;
+a new delivery stream is waited for until ACTIVE.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from sesops.aws import clients
 from sesops.aws.clients import client
-from sesops.aws.errors import aws_call
+from sesops.aws.errors import aws_call, error_code
 from sesops.aws.plan import Change
-from sesops.errors import ProvisionError
+from sesops.errors import AwsError, ProvisionError
+
+ROLE_NOT_READY = frozenset({"InvalidArgumentException", "BadRequestException", "InvalidParameterValue"})
 
 
 class Applier:
@@ -48,7 +57,24 @@ class Applier:
                 "ses:DeleteConfigurationSetEventDestination",
                 self.delete_event_destination,
             ),
+            "put_rule": ("events:PutRule", self.put_rule),
+            "put_target": ("events:PutTargets", self.put_target),
+            "remove_targets": ("events:RemoveTargets", self.remove_targets),
+            "delete_rule": ("events:DeleteRule", self.delete_rule),
+            "create_bucket": ("s3:CreateBucket", self.create_bucket),
+            "create_role": ("iam:CreateRole", self.create_role),
+            "update_role_trust": ("iam:UpdateAssumeRolePolicy", self.update_role_trust),
+            "put_role_policy": ("iam:PutRolePolicy", self.put_role_policy),
+            "delete_role_policy": ("iam:DeleteRolePolicy", self.delete_role_policy),
+            "delete_role": ("iam:DeleteRole", self.delete_role),
+            "create_stream": ("firehose:CreateDeliveryStream", self.create_stream),
+            "update_stream": ("firehose:UpdateDestination", self.update_stream),
+            "delete_stream": ("firehose:DeleteDeliveryStream", self.delete_stream),
         }
+        self.sleep: Callable[[float], None] = time.sleep
+        self.role_wait = 60.0  # seconds a new role may take to become assumable
+        self.stream_wait = 600.0  # seconds a new delivery stream may take to become ACTIVE
+        self.poll = 5.0
 
     @property
     def actions(self) -> dict[str, str]:
@@ -141,7 +167,8 @@ class Applier:
     def create_event_destination(
         self, configuration_set: str, name: str, destination: Mapping[str, Any]
     ) -> None:
-        self._client("sesv2").create_configuration_set_event_destination(
+        self._while_role_propagates(
+            self._client("sesv2").create_configuration_set_event_destination,
             ConfigurationSetName=configuration_set,
             EventDestinationName=name,
             EventDestination=dict(destination),
@@ -150,7 +177,8 @@ class Applier:
     def update_event_destination(
         self, configuration_set: str, name: str, destination: Mapping[str, Any]
     ) -> None:
-        self._client("sesv2").update_configuration_set_event_destination(
+        self._while_role_propagates(
+            self._client("sesv2").update_configuration_set_event_destination,
             ConfigurationSetName=configuration_set,
             EventDestinationName=name,
             EventDestination=dict(destination),
@@ -160,3 +188,99 @@ class Applier:
         self._client("sesv2").delete_configuration_set_event_destination(
             ConfigurationSetName=configuration_set, EventDestinationName=name
         )
+
+    # -- EventBridge (the default bus) ------------------------------------------------
+    def put_rule(self, name: str, pattern: str, description: str) -> None:
+        self._client("events").put_rule(
+            Name=name, EventPattern=pattern, State="ENABLED", Description=description, EventBusName="default"
+        )
+
+    def put_target(self, rule: str, id: str, arn: str) -> None:
+        response = self._client("events").put_targets(
+            Rule=rule, EventBusName="default", Targets=[{"Id": id, "Arn": arn}]
+        )
+        for failed in response.get("FailedEntries", []):
+            raise AwsError(
+                f"events:PutTargets {rule}: target {failed.get('TargetId', id)} refused: "
+                f"{failed.get('ErrorCode', 'Error')}: {failed.get('ErrorMessage', '')}"
+            )
+
+    def remove_targets(self, rule: str, ids: list[str]) -> None:
+        self._client("events").remove_targets(Rule=rule, EventBusName="default", Ids=list(ids))
+
+    def delete_rule(self, name: str) -> None:
+        self._client("events").delete_rule(Name=name, EventBusName="default")
+
+    # -- S3 and IAM -------------------------------------------------------------------
+    def create_bucket(self, name: str) -> None:
+        kwargs: dict[str, Any] = {"Bucket": name}
+        if self.region != "us-east-1":  # us-east-1 refuses a LocationConstraint naming itself
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+        self._client("s3").create_bucket(**kwargs)
+
+    def create_role(self, name: str, trust: str, description: str) -> None:
+        self._client("iam").create_role(
+            RoleName=name, AssumeRolePolicyDocument=trust, Description=description[:1000]
+        )
+
+    def update_role_trust(self, name: str, trust: str) -> None:
+        self._client("iam").update_assume_role_policy(RoleName=name, PolicyDocument=trust)
+
+    def put_role_policy(self, role: str, name: str, document: str) -> None:
+        self._client("iam").put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=document)
+
+    def delete_role_policy(self, role: str, name: str) -> None:
+        self._client("iam").delete_role_policy(RoleName=role, PolicyName=name)
+
+    def delete_role(self, name: str) -> None:
+        self._client("iam").delete_role(RoleName=name)
+
+    # -- Firehose ---------------------------------------------------------------------
+    def create_stream(self, name: str, s3: Mapping[str, Any]) -> None:
+        self._while_role_propagates(
+            self._client("firehose").create_delivery_stream,
+            DeliveryStreamName=name,
+            DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration=dict(s3),
+        )
+        self._until_active(name)
+
+    def update_stream(self, name: str, version_id: str, destination_id: str, s3: Mapping[str, Any]) -> None:
+        self._while_role_propagates(
+            self._client("firehose").update_destination,
+            DeliveryStreamName=name,
+            CurrentDeliveryStreamVersionId=version_id,
+            DestinationId=destination_id,
+            ExtendedS3DestinationUpdate=dict(s3),
+        )
+
+    def delete_stream(self, name: str) -> None:
+        self._client("firehose").delete_delivery_stream(DeliveryStreamName=name)
+
+    def _until_active(self, name: str) -> None:
+        waited = 0.0
+        while True:
+            description = self._client("firehose").describe_delivery_stream(DeliveryStreamName=name)
+            status = description["DeliveryStreamDescription"]["DeliveryStreamStatus"]
+            if status == "ACTIVE":
+                return
+            if status != "CREATING" or waited >= self.stream_wait:
+                raise ProvisionError(
+                    f"delivery stream {name} is {status} after {waited:.0f} s; "
+                    + ("rerun provision once it is ACTIVE" if status == "CREATING" else "delete it and rerun")
+                )
+            self.sleep(self.poll)
+            waited += self.poll
+
+    def _while_role_propagates(self, method: Callable[..., Any], **params: Any) -> Any:
+        """``method(**params)``, retried while AWS cannot assume a role made moments ago."""
+        waited = 0.0
+        while True:
+            try:
+                return method(**params)
+            except ClientError as err:
+                said = str(err.response.get("Error", {}).get("Message", "")).lower()
+                if error_code(err) not in ROLE_NOT_READY or "role" not in said or waited >= self.role_wait:
+                    raise
+            self.sleep(self.poll)
+            waited += self.poll

@@ -1,28 +1,33 @@
-"""The doctor: name every problem in a read-back :class:`State`, each with its fix (pure)."""
+"""The doctor: name every problem in a read-back :class:`State`, each with its fix (pure).
+
+Identities, topics and subscriptions here; a configuration set's EventBridge and Firehose
+channels in :mod:`sesops.aws.doctor_channels`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from sesops import arns
 from sesops.aws import policies
+from sesops.aws.doctor_channels import channel_problems
+from sesops.aws.problem import Problem
 from sesops.aws.spec import EVENT_TYPE_NAMES
 from sesops.aws.state import IdentityState, State, TopicState
 
+__all__ = ["Problem", "diagnose"]
 
-@dataclass(frozen=True)
-class Problem:
-    code: str  # stable name, for tests and scripts
-    subject: str  # the identity, topic or subscription concerned
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.subject}: {self.message}\n    fix: {self.fix}"
+NO_DETAIL_TYPES: Mapping[str, str] = {}
 
 
-def diagnose(state: State, *, keep_forwarding: bool = False) -> list[Problem]:
-    """Every problem found, identities first, then topics and subscriptions."""
+def diagnose(
+    state: State, *, keep_forwarding: bool = False, detail_types: Mapping[str, str] = NO_DETAIL_TYPES
+) -> list[Problem]:
+    """Every problem found: identities, then topics and subscriptions, then EventBridge and Firehose.
+
+    ``detail_types`` (``sesops.events.shapes.EVENTBRIDGE_DETAIL_TYPES``) lets the doctor check
+    that a rule matches the detail-types of what an EventBridge destination publishes.
+    """
     problems: list[Problem] = []
     wired_domains = {
         i.domain for i in state.identities if i.is_domain and {"Bounce", "Complaint"} <= set(i.topics)
@@ -31,7 +36,7 @@ def diagnose(state: State, *, keep_forwarding: bool = False) -> list[Problem]:
         problems += _identity_problems(state, identity, wired_domains, keep_forwarding)
     for arn in dict.fromkeys(arn for i in state.identities for arn in i.topics.values()):
         problems += _topic_problems(state, arn)
-    return problems
+    return problems + channel_problems(state, detail_types)
 
 
 def _provision_hint(state: State, identity: str) -> str:
@@ -111,19 +116,24 @@ def _missing_topic_problems(
 
 
 def _duplicate_problems(state: State, identity: IdentityState) -> list[Problem]:
+    """Notifications and a capture channel (SNS or EventBridge event publishing) both carrying a type."""
     if not identity.configuration_set:
         return []
     destinations = state.configuration_sets.get(identity.configuration_set) or ()
-    published = {t for d in destinations if d.enabled and d.topic_arn for t in d.event_types}
+    publishing = [d for d in destinations if d.enabled and (d.topic_arn or d.event_bus_arn)]
+    published = {t for d in publishing for t in d.event_types}
     both = [kind for kind in identity.topics if EVENT_TYPE_NAMES.get(kind) in published]
     if not both:
         return []
+    twice = {EVENT_TYPE_NAMES[kind] for kind in both}
+    channels = " and ".join(sorted({d.kind for d in publishing if twice & set(d.event_types)}))
     return [
         Problem(
             "duplicate-feedback",
             identity.name,
-            f"{', '.join(both)} arrive twice: identity notifications and event publishing "
-            f"(configuration set {identity.configuration_set}) are both on",
+            f"{', '.join(both)} arrive twice: identity notifications and event publishing to {channels} "
+            f"(configuration set {identity.configuration_set}) are both on; the loader keeps one row, "
+            "but every message is captured twice",
             "keep one: unset the identity's notification topics for those types, "
             "or drop them from the configuration set's event destination",
         )

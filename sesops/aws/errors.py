@@ -62,6 +62,8 @@ NOT_FOUND = frozenset(
         "QueueDoesNotExist",
         "ConfigurationSetDoesNotExist",
         "ConfigurationSetDoesNotExistException",
+        "NoSuchEntity",  # IAM
+        "NoSuchBucket",
     }
 )
 BAD_CREDENTIALS = frozenset(

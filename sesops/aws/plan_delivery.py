@@ -3,6 +3,8 @@ subscriptions that carry feedback on (pure; :func:`sesops.aws.plan.plan` orders 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sesops import arns
 from sesops.aws import policies
 from sesops.aws.spec import Change, Spec
@@ -94,30 +96,53 @@ def _owner_policy(topic_arn: str, account: str) -> policies.Policy:
     }
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who sends to a delivery queue: the policy statement that lets it, and how to check for it."""
+
+    service: str  # "sns.amazonaws.com", "events.amazonaws.com"
+    source_arn: str  # the topic or rule, named in the statement's aws:SourceArn
+    statement: policies.Policy
+    label: str  # "topic ses-feedback", "rule sesops-cs"
+
+
 def queue_steps(state: State, spec: Spec, topic_arn: str, queue: str) -> list[Change]:
     """The dead-letter queue, the queue (the topic may send; redrive to the DLQ), its subscription."""
+    queue_arn = arns.queue_arn(state.region, state.account, queue)
+    sender = Sender(
+        "sns.amazonaws.com",
+        topic_arn,
+        policies.topic_send_statement(queue_arn, topic_arn),
+        f"topic {spec.topic}",
+    )
+    steps = delivery_queue_steps(state, spec, queue, sender)
+    return steps + subscription_steps(state, topic_arn, "sqs", queue_arn, label=queue)
+
+
+def delivery_queue_steps(state: State, spec: Spec, queue: str, sender: Sender) -> list[Change]:
+    """The dead-letter queue, then the queue ``sender`` may send to, redriving to the DLQ."""
     dlq = arns.dlq_name(queue)
     dlq_arn = arns.queue_arn(state.region, state.account, dlq)
-    queue_arn = arns.queue_arn(state.region, state.account, queue)
     redrive = policies.redrive_policy(dlq_arn, spec.max_receive_count)
     steps = [_dead_letter_queue_step(state, dlq)]
     current = state.queue(queue)
     if current is None:
-        policy = policies.with_statement(None, policies.topic_send_statement(queue_arn, topic_arn))
+        policy = policies.with_statement(None, sender.statement)
         steps.append(
             Change(
                 "create",
                 "queue",
                 queue,
-                f"topic may send; redrive to {dlq} after {spec.max_receive_count} receives",
+                f"{sender.label} may send; redrive to {dlq} after {spec.max_receive_count} receives",
                 "create_queue",
                 {"name": queue, "attributes": {"Policy": policies.dumps(policy), "RedrivePolicy": redrive}},
             )
         )
     else:
-        steps.append(_queue_policy_step(spec, queue, current, queue_arn, topic_arn))
+        queue_arn = arns.queue_arn(state.region, state.account, queue)
+        steps.append(_queue_policy_step(queue, queue_arn, current, sender))
         steps.append(_queue_redrive_step(spec, queue, current, dlq, dlq_arn, redrive))
-    return steps + subscription_steps(state, topic_arn, "sqs", queue_arn, label=queue)
+    return steps
 
 
 def _dead_letter_queue_step(state: State, dlq: str) -> Change:
@@ -133,22 +158,22 @@ def _dead_letter_queue_step(state: State, dlq: str) -> Change:
     )
 
 
-def _queue_policy_step(spec: Spec, queue: str, current: QueueState, queue_arn: str, topic_arn: str) -> Change:
+def _queue_policy_step(queue: str, queue_arn: str, current: QueueState, sender: Sender) -> Change:
     existing = policies.parse(current.attributes.get("Policy"))
     if policies.allows(
         existing,
-        service="sns.amazonaws.com",
+        service=sender.service,
         action="sqs:SendMessage",
         resource=queue_arn,
-        source_arn=topic_arn,
+        source_arn=sender.source_arn,
     ):
-        return Change("ok", "queue policy", queue, f"topic {spec.topic} may send")
-    new = policies.with_statement(existing, policies.topic_send_statement(queue_arn, topic_arn))
+        return Change("ok", "queue policy", queue, f"{sender.label} may send")
+    new = policies.with_statement(existing, sender.statement)
     return Change(
         "update",
         "queue policy",
         queue,
-        f"let topic {spec.topic} send (aws:SourceArn)",
+        f"let {sender.label} send (aws:SourceArn)",
         "set_queue_attributes",
         {"name": queue, "attributes": {"Policy": policies.dumps(new)}},
     )

@@ -3,6 +3,7 @@ and a configuration set's event destination (pure; :func:`sesops.aws.plan.plan` 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,33 +86,55 @@ def _forwarding_step(spec: Spec, name: str, topics: Mapping[str, str], forwardin
     return Change("ok", "email forwarding", name, "left on: Bounce and Complaint need topics first")
 
 
-def event_destination_steps(state: State, spec: Spec, config_set: str, topic_arn: str) -> list[Change]:
-    """The configuration set, then its event destination publishing ``spec.types`` to the topic."""
-    destinations = state.configuration_sets.get(config_set)
-    if destinations is None:
-        first = Change(
+def configuration_set_step(state: State, config_set: str) -> Change:
+    if state.configuration_sets.get(config_set) is None:
+        return Change(
             "create", "configuration set", config_set, "new", "create_configuration_set", {"name": config_set}
         )
-    else:
-        first = Change("ok", "configuration set", config_set, "exists")
-    return [first, _event_destination_step(spec, config_set, destinations or (), topic_arn)]
+    return Change("ok", "configuration set", config_set, "exists")
 
 
-def _event_destination_step(
-    spec: Spec, config_set: str, destinations: tuple[EventDestinationState, ...], topic_arn: str
-) -> Change:
+def event_destination_steps(state: State, spec: Spec, config_set: str, topic_arn: str) -> list[Change]:
+    """The configuration set, then its event destination publishing ``spec.types`` to the topic."""
     wanted_types = tuple(EVENT_TYPE_NAMES[t] for t in spec.types)
-    destination: dict[str, Any] = {
-        "Enabled": True,
-        "MatchingEventTypes": list(wanted_types),
-        "SnsDestination": {"TopicArn": topic_arn},
-    }
-    params = {"configuration_set": config_set, "name": EVENT_DESTINATION_NAME, "destination": destination}
-    name = f"{config_set}/{EVENT_DESTINATION_NAME}"
+    destination = EventDestinationState(
+        config_set, EVENT_DESTINATION_NAME, True, wanted_types, topic_arn=topic_arn
+    )
     detail = f"{', '.join(wanted_types)} -> {spec.topic}"
-    ours = next((d for d in destinations if d.name == EVENT_DESTINATION_NAME), None)
+    return [configuration_set_step(state, config_set), destination_step(state, destination, detail)]
+
+
+def destination_step(state: State, wanted: EventDestinationState, detail: str) -> Change:
+    """Create, update or keep the event destination ``wanted`` (by its name in its configuration set)."""
+    params = {
+        "configuration_set": wanted.configuration_set,
+        "name": wanted.name,
+        "destination": destination_document(wanted),
+    }
+    name = f"{wanted.configuration_set}/{wanted.name}"
+    existing = state.configuration_sets.get(wanted.configuration_set) or ()
+    ours = next((d for d in existing if d.name == wanted.name), None)
     if ours is None:
         return Change("create", "event destination", name, detail, "create_event_destination", params)
-    if ours.enabled and ours.topic_arn == topic_arn and set(ours.event_types) == set(wanted_types):
+    same = dataclasses.replace(ours, event_types=tuple(sorted(ours.event_types)))
+    if same == dataclasses.replace(wanted, event_types=tuple(sorted(wanted.event_types))):
         return Change("ok", "event destination", name, detail)
     return Change("update", "event destination", name, detail, "update_event_destination", params)
+
+
+def destination_document(destination: EventDestinationState) -> dict[str, Any]:
+    """The SESv2 ``EventDestination`` of ``destination``."""
+    document: dict[str, Any] = {
+        "Enabled": destination.enabled,
+        "MatchingEventTypes": list(destination.event_types),
+    }
+    if destination.topic_arn:
+        document["SnsDestination"] = {"TopicArn": destination.topic_arn}
+    if destination.event_bus_arn:
+        document["EventBridgeDestination"] = {"EventBusArn": destination.event_bus_arn}
+    if destination.stream_arn:
+        document["KinesisFirehoseDestination"] = {
+            "IamRoleArn": destination.role_arn,
+            "DeliveryStreamArn": destination.stream_arn,
+        }
+    return document

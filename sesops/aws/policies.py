@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -10,6 +11,17 @@ from sesops import arns
 
 SES_PUBLISH_SID = "AllowSESPublish"
 TOPIC_SEND_SID_PREFIX = "AllowSNSTopicSend-"
+RULE_SEND_SID_PREFIX = "AllowEventBridgeRule-"
+FIREHOSE_S3_POLICY = "sesops-write-bucket"  # inline policy names on the roles sesops makes
+SES_FIREHOSE_POLICY = "sesops-put-records"
+# What Firehose needs to write objects (multipart uploads included) and nothing more.
+FIREHOSE_S3_ACTIONS = (
+    "s3:AbortMultipartUpload",
+    "s3:GetBucketLocation",
+    "s3:ListBucket",
+    "s3:ListBucketMultipartUploads",
+    "s3:PutObject",
+)
 
 Policy = dict[str, Any]
 
@@ -53,6 +65,81 @@ def topic_send_statement(queue_arn: str, topic_arn: str) -> Policy:
         "Resource": queue_arn,
         "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
     }
+
+
+def rule_send_statement(queue_arn: str, rule_arn: str) -> Policy:
+    """Lets the EventBridge rule (and only it) send to the queue."""
+    return {
+        "Sid": RULE_SEND_SID_PREFIX + arns.resource_name(rule_arn),
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+    }
+
+
+def trust_policy(service: str, *, account: str, source_arn: str | None = None) -> Policy:
+    """Lets ``service`` assume the role, only on behalf of ``account`` (and ``source_arn``).
+
+    Firehose names the account as its external id; SES sends aws:SourceAccount/SourceArn.
+    """
+    condition: dict[str, str] = (
+        {"sts:ExternalId": account} if service == "firehose.amazonaws.com" else {"aws:SourceAccount": account}
+    )
+    if source_arn:
+        condition["aws:SourceArn"] = source_arn
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": condition},
+            }
+        ],
+    }
+
+
+def firehose_s3_policy(bucket_arn: str, prefix: str = "") -> Policy:
+    """What the Firehose role may do: write objects under ``prefix`` of the bucket."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": list(FIREHOSE_S3_ACTIONS),
+                "Resource": [bucket_arn, f"{bucket_arn}/{prefix}*"],
+            }
+        ],
+    }
+
+
+def ses_firehose_policy(stream_arn: str) -> Policy:
+    """What the SES role may do: put record batches to the one stream."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "firehose:PutRecordBatch", "Resource": stream_arn}],
+    }
+
+
+def trusts(policy: Policy | Mapping[str, Any] | None, service: str, **conditions: str) -> bool:
+    """Whether a trust policy lets ``service`` assume the role (with matching source conditions)."""
+    return allows(parse(policy), service=service, action="sts:AssumeRole", resource="*", **conditions)
+
+
+def grants(policies: Iterable[Mapping[str, Any]], action: str, resource: str) -> bool:
+    """Whether one of the identity ``policies`` allows ``action`` on ``resource`` (``*`` wildcards)."""
+    for policy in policies:
+        for statement in _statements(dict(policy)):
+            if statement.get("Effect") != "Allow":
+                continue
+            if not any(_action_matches(a, action) for a in _as_list(statement.get("Action"))):
+                continue
+            if any(fnmatch.fnmatchcase(resource, r) for r in _as_list(statement.get("Resource"))):
+                return True
+    return False
 
 
 def with_statement(policy: Policy | None, statement: Policy) -> Policy:

@@ -15,6 +15,7 @@ from sesops.aws import clients
 from sesops.aws.clients import client
 from sesops.aws.errors import aws_call, call
 from sesops.aws.identities import identity_attributes, identity_names
+from sesops.aws.readback_channels import read_channels
 from sesops.aws.state import (
     NOTIFICATION_TYPES,
     EventDestinationState,
@@ -44,12 +45,18 @@ def read_state(
     queues: Iterable[str] = (),
     configuration_sets: Iterable[str] = (),
     session: boto3.Session | None = None,
+    rules: bool = False,
+    streams: Iterable[str] = (),
+    roles: Iterable[str] = (),
+    buckets: Iterable[str] = (),
 ) -> State:
     """Read the wiring of ``identities`` (all identities in the region when None).
 
     ``topics`` are names (in ``region``) read even when no identity points at them;
     every topic an identity points at is read too, in its own region. Email identities
-    inside a requested domain are read as well (``requested=False``).
+    inside a requested domain are read as well (``requested=False``). The configuration sets'
+    EventBridge and Firehose channels are followed (:func:`read_channels`); ``rules``,
+    ``streams``, ``roles`` and ``buckets`` are read even when nothing points at them.
     """
     session = session or clients.session()  # one Session: service models load once, not per client
     account = account_id(session, region)
@@ -80,6 +87,13 @@ def read_state(
     queue_states = {name: _queue(sqs, name) for name in queues}
     sesv2 = client("sesv2", session, region)
     config_states = {name: _event_destinations(sesv2, name) for name in configuration_set_names}
+    destinations = [d for found in config_states.values() for d in found or ()]
+    channels = read_channels(
+        session, region, account, destinations, rules=rules, streams=streams, roles=roles, buckets=buckets
+    )
+    for name in channels.queues:  # the rules' targets
+        if name not in queue_states:
+            queue_states[name] = _queue(sqs, name)
     return State(
         region=region,
         account=account,
@@ -88,6 +102,10 @@ def read_state(
         subscriptions=subscriptions,
         queues=queue_states,
         configuration_sets=config_states,
+        rules=channels.rules,
+        streams=channels.streams,
+        roles=channels.roles,
+        buckets=channels.buckets,
     )
 
 
@@ -201,6 +219,9 @@ def _event_destinations(sesv2: Any, name: str) -> tuple[EventDestinationState, .
             enabled=bool(dest.get("Enabled", False)),
             event_types=tuple(dest.get("MatchingEventTypes", [])),
             topic_arn=(dest.get("SnsDestination") or {}).get("TopicArn"),
+            event_bus_arn=(dest.get("EventBridgeDestination") or {}).get("EventBusArn"),
+            stream_arn=(dest.get("KinesisFirehoseDestination") or {}).get("DeliveryStreamArn"),
+            role_arn=(dest.get("KinesisFirehoseDestination") or {}).get("IamRoleArn"),
         )
         for dest in response.get("EventDestinations", [])
     )

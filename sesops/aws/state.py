@@ -82,7 +82,69 @@ class EventDestinationState:
     name: str
     enabled: bool
     event_types: tuple[str, ...]  # SESv2 spelling: BOUNCE, COMPLAINT, DELIVERY, ...
-    topic_arn: str | None = None
+    topic_arn: str | None = None  # SnsDestination
+    event_bus_arn: str | None = None  # EventBridgeDestination
+    stream_arn: str | None = None  # KinesisFirehoseDestination, with the role SES assumes
+    role_arn: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.event_bus_arn:
+            return "EventBridge"
+        if self.stream_arn:
+            return "Firehose"
+        return "SNS" if self.topic_arn else "other"
+
+
+@dataclass(frozen=True)
+class TargetState:
+    id: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class RuleState:
+    """An EventBridge rule on the default bus whose pattern matches SES events."""
+
+    name: str
+    arn: str
+    enabled: bool
+    pattern: Mapping[str, Any]
+    targets: tuple[TargetState, ...] = ()
+
+    @property
+    def detail_types(self) -> frozenset[str] | None:
+        """The detail-types the pattern matches; None when it matches every one."""
+        value = self.pattern.get("detail-type")
+        if value is None:
+            return None
+        return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset({str(value)})
+
+
+@dataclass(frozen=True)
+class StreamState:
+    """A Firehose delivery stream and its (extended) S3 destination."""
+
+    name: str
+    arn: str
+    status: str  # CREATING | ACTIVE | DELETING | CREATING_FAILED | ...
+    version_id: str = "1"
+    destination_id: str = ""
+    bucket_arn: str | None = None
+    role_arn: str | None = None
+    prefix: str = ""
+    compression: str = "UNCOMPRESSED"
+
+
+@dataclass(frozen=True)
+class RoleState:
+    """An IAM role: who may assume it, its inline policies, whether managed ones are attached."""
+
+    name: str
+    arn: str
+    trust: Mapping[str, Any] = field(default_factory=dict)
+    policies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # inline: name -> document
+    attached: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +160,13 @@ class State:
     configuration_sets: Mapping[str, tuple[EventDestinationState, ...] | None] = field(
         default_factory=dict
     )  # name -> None when missing
+    rules: tuple[RuleState, ...] | None = None  # SES rules on the default bus; None when not read
+    streams: Mapping[str, StreamState | None] = field(default_factory=dict)  # name -> None when missing
+    roles: Mapping[str, RoleState | None] = field(default_factory=dict)  # name -> None when missing
+    buckets: Mapping[str, bool] = field(default_factory=dict)  # name -> exists
+
+    def rule(self, name: str) -> RuleState | None:
+        return next((r for r in self.rules or () if r.name == name), None)
 
     def identity(self, name: str) -> IdentityState | None:
         for identity in self.identities:

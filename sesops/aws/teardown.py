@@ -1,8 +1,11 @@
 """``teardown``: undo what provision made, in an order SES accepts.
 
 Forwarding goes back on before the topics are unset (SES refuses to leave an identity
-with neither), then subscriptions, the queues subscribed to the topic (and their
-dead-letter queues), the configuration-set event destination, and the topic.
+with neither), then the configuration set's event destinations (SES stops publishing), the
+EventBridge rule's targets, the rule and the queues it targeted (with their dead-letter
+queues), the Firehose stream and the two roles, then the topic's subscriptions, the queues
+subscribed to it (and their dead-letter queues), and the topic. The bucket stays: it holds
+the archive.
 """
 
 from __future__ import annotations
@@ -18,8 +21,20 @@ from sesops.aws import clients
 from sesops.aws.apply import Applier
 from sesops.aws.provision import resolve_region
 from sesops.aws.readback import read_queues, read_state
-from sesops.aws.spec import DEFAULT_TOPIC, EVENT_DESTINATION_NAME, Change
+from sesops.aws.spec import (
+    DEFAULT_TOPIC,
+    EVENT_DESTINATION_NAME,
+    EVENTBRIDGE_DESTINATION_NAME,
+    FIREHOSE_DESTINATION_NAME,
+    Change,
+)
 from sesops.aws.state import NOTIFICATION_TYPES, State
+from sesops.aws.teardown_channels import (
+    channel_names,
+    channel_teardown_steps,
+    delete_queue_steps,
+    rule_queues,
+)
 from sesops.errors import ProvisionError
 
 
@@ -36,13 +51,34 @@ def plan_teardown(
     topic: str = DEFAULT_TOPIC,
     configuration_set: str | None = None,
 ) -> list[Change]:
-    """The steps that remove the wiring of ``identities`` to ``topic`` and the topic itself (pure)."""
+    """The steps that remove the wiring of ``identities`` to ``topic`` and the topic itself, and
+    ``configuration_set``'s event destinations and channels (pure)."""
     topic_arn = arns.topic_arn(state.region, state.account, topic)
-    _refuse_shared_topic(state, identities, topic, topic_arn)
-    steps = [step for name in identities for step in _unwire_steps(state, name, topic, topic_arn)]
+    if not identities and not configuration_set:
+        raise ProvisionError("nothing to tear down: pass --identity ID and/or --configuration-set NAME")
+    steps: list[Change] = []
+    if identities:
+        _refuse_shared_topic(state, identities, topic, topic_arn)
+        steps += [step for name in identities for step in _unwire_steps(state, name, topic, topic_arn)]
     if configuration_set:
         steps += _event_destination_steps(state, configuration_set)
-    return steps + _topic_steps(state, topic, topic_arn)
+        steps += channel_teardown_steps(state, configuration_set)
+    if identities:
+        steps += _topic_steps(state, topic, topic_arn)
+    return _once(steps)
+
+
+def _once(steps: list[Change]) -> list[Change]:
+    """Each deletion once (a queue both subscribed to the topic and targeted by the rule)."""
+    seen: set[tuple[str | None, str]] = set()
+    out: list[Change] = []
+    for step in steps:
+        key = (step.op, repr(sorted(step.params.items())))
+        if step.changes and key in seen:
+            continue
+        seen.add(key)
+        out.append(step)
+    return out
 
 
 def _refuse_shared_topic(state: State, identities: Sequence[str], topic: str, topic_arn: str) -> None:
@@ -92,18 +128,20 @@ def _unwire_steps(state: State, name: str, topic: str, topic_arn: str) -> list[C
 
 
 def _event_destination_steps(state: State, configuration_set: str) -> list[Change]:
+    """sesops' SNS, EventBridge and Firehose destinations of the set, whichever exist."""
     destinations = state.configuration_sets.get(configuration_set) or ()
-    if not any(d.name == EVENT_DESTINATION_NAME for d in destinations):
-        return []
+    names = (EVENT_DESTINATION_NAME, EVENTBRIDGE_DESTINATION_NAME, FIREHOSE_DESTINATION_NAME)
     return [
         Change(
             "delete",
             "event destination",
-            f"{configuration_set}/{EVENT_DESTINATION_NAME}",
-            "remove",
+            f"{configuration_set}/{d.name}",
+            f"remove ({d.kind})",
             "delete_event_destination",
-            {"configuration_set": configuration_set, "name": EVENT_DESTINATION_NAME},
+            {"configuration_set": configuration_set, "name": d.name},
         )
+        for d in destinations
+        if d.name in names
     ]
 
 
@@ -120,11 +158,7 @@ def _topic_steps(state: State, topic: str, topic_arn: str) -> list[Change]:
             steps.append(
                 Change("delete", "subscription", label, "unsubscribe", "unsubscribe", {"arn": sub.arn})
             )
-    steps += [
-        Change("delete", "queue", name, "delete (its messages too)", "delete_queue", {"name": name})
-        for name, queue in state.queues.items()
-        if queue is not None
-    ]
+    steps += delete_queue_steps(state, subscribed_queues(state, topic))
     steps.append(Change("delete", "topic", topic, "delete", "delete_topic", {"arn": topic_arn}))
     return steps
 
@@ -155,11 +189,14 @@ def teardown(
     state = read_state(
         region,
         identities=identities,
-        topics=(topic,),
+        topics=(topic,) if identities else (),
         configuration_sets=(configuration_set,) if configuration_set else (),
         session=session,
+        **(channel_names(configuration_set) if configuration_set else {}),
     )
-    state = dataclasses.replace(state, queues=read_queues(region, subscribed_queues(state, topic), session))
+    queues = subscribed_queues(state, topic) if identities else []
+    queues += rule_queues(state, configuration_set) if configuration_set else []
+    state = dataclasses.replace(state, queues=read_queues(region, dict.fromkeys(queues), session))
     steps = plan_teardown(state, identities, topic, configuration_set)
     applied = [] if dry_run else Applier(region, session).run(steps)
     return TeardownResult(region=region, steps=steps, applied=applied)

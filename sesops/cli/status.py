@@ -17,7 +17,9 @@ def register(subparsers: Any) -> None:
         "status",
         help=COMMANDS["status"],
         description=(
-            "Read identities, topics and subscriptions back and name each problem with its fix. "
+            "Read identities, topics and subscriptions, and configuration sets' EventBridge and "
+            "Firehose channels, back and name each problem with its fix (also when the same feedback "
+            "arrives twice, through notifications and event publishing). "
             "Exits 0 when healthy, 1 when a problem was found."
         ),
     )
@@ -36,6 +38,14 @@ def register(subparsers: Any) -> None:
         help="also check this topic (in --region) even if no identity uses it",
     )
     parser.add_argument(
+        "--configuration-set",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also check this configuration set's event destinations (EventBridge rule and queue, "
+        "Firehose stream, roles and bucket); an identity's default set is checked anyway",
+    )
+    parser.add_argument(
         "--keep-forwarding",
         action="store_true",
         help="email feedback forwarding left on is intended, not a problem",
@@ -45,6 +55,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sesops.aws.status import status
+    from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
 
     report = status(
         args.identity,
@@ -52,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         region=args.region,
         session=session_for(args.profile),
         keep_forwarding=args.keep_forwarding,
+        configuration_sets=args.configuration_set,
+        detail_types=EVENTBRIDGE_DETAIL_TYPES,
     )
     state = report.state
     print(f"SES feedback wiring in {state.region} (account {state.account}):")
@@ -79,6 +92,36 @@ def run(args: argparse.Namespace) -> int:
             or "no subscriptions"
         )
         print(f"  topic {arn.rsplit(':', 1)[-1]}: SignatureVersion {topic.signature_version}; {listed}")
+    for line in channel_lines(state):
+        print(f"  {line}")
     print()
     print(problems_text(report.problems))
     return EXIT_HEALTHY if report.healthy else EXIT_PROBLEMS
+
+
+def channel_lines(state: Any) -> list[str]:
+    """One line per configuration set event destination, and per SES rule on the default bus."""
+    lines: list[str] = []
+    for name, destinations in state.configuration_sets.items():
+        if destinations is None:
+            lines.append(f"configuration set {name}: missing")
+        for d in destinations or ():
+            where = {
+                "EventBridge": "default event bus",
+                "Firehose": f"stream {(d.stream_arn or '').rsplit('/', 1)[-1]}",
+                "SNS": f"topic {(d.topic_arn or '').rsplit(':', 1)[-1]}",
+            }.get(d.kind, d.kind)
+            enabled = "" if d.enabled else " (disabled)"
+            lines.append(
+                f"configuration set {name}: {d.name} -> {where}{enabled}: {', '.join(d.event_types)}"
+            )
+    for rule in state.rules or ():
+        targets = ", ".join(t.arn.rsplit(":", 1)[-1] for t in rule.targets) or "no targets"
+        types = ", ".join(sorted(rule.detail_types)) if rule.detail_types is not None else "every type"
+        state_word = "enabled" if rule.enabled else "disabled"
+        lines.append(f"rule {rule.name} ({state_word}): {types} -> {targets}")
+    for stream in state.streams.values():
+        if stream is not None:
+            bucket = (stream.bucket_arn or "").rsplit(":", 1)[-1]
+            lines.append(f"stream {stream.name} ({stream.status}) -> s3://{bucket}/{stream.prefix}")
+    return lines

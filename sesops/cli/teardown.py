@@ -17,21 +17,25 @@ def register(subparsers: Any) -> None:
         help=COMMANDS["teardown"],
         description=(
             "Turn email forwarding back on, unset the identities' notification topics, and delete "
-            "the subscriptions, the queues subscribed to the topic (with their DLQs) and the topic. "
-            "Asks first unless --yes."
+            "the subscriptions, the queues subscribed to the topic (with their DLQs) and the topic; "
+            "with --configuration-set, also sesops' event destinations there, the EventBridge rule "
+            "with the queues it targets (and their DLQs), the Firehose stream and its two roles "
+            "(the bucket is kept). Asks first unless --yes."
         ),
     )
     add_aws_options(parser, region_required=True)
     parser.add_argument(
         "--identity",
         action="append",
-        required=True,
+        default=[],
         metavar="ID",
-        help="identity to unwire; repeat for several",
+        help="identity to unwire from the topic; repeat for several",
     )
     parser.add_argument("--topic", default="ses-feedback", help="SNS topic name (default: ses-feedback)")
     parser.add_argument(
-        "--configuration-set", metavar="NAME", help="also remove sesops' event destination here"
+        "--configuration-set",
+        metavar="NAME",
+        help="also remove sesops' event destinations here and the EventBridge/Firehose channels behind them",
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.set_defaults(func=run)
@@ -41,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from sesops.aws.apply import Applier
     from sesops.aws.teardown import teardown
 
+    if not args.identity and not args.configuration_set:
+        raise InputError("nothing to tear down: pass --identity ID and/or --configuration-set NAME")
     session = session_for(args.profile)
     planned = teardown(
         args.identity,
@@ -50,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         session=session,
         dry_run=True,
     )
-    print(f"Teardown in {planned.region}, topic {args.topic}:")
+    about = [f"topic {args.topic}"] if args.identity else []
+    about += [f"configuration set {args.configuration_set}"] if args.configuration_set else []
+    print(f"Teardown in {planned.region}, {', '.join(about)}:")
     print(plan_table(planned.steps))
     changes = [s for s in planned.steps if s.changes]
     if not changes:

@@ -23,6 +23,9 @@ TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:ses-feedback"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:feedback"
 SUBSCRIPTION = f"{TOPIC}:0f1e2d3c"
 QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/feedback"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/sesops-firehose-cs"
+STREAM_ARN = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/sesops-cs"
+RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/sesops-cs"
 
 
 @dataclass(frozen=True)
@@ -47,20 +50,28 @@ _MISSING = r"\. {resource} " + MISSING_FIX
 MISSING_TOPIC = Failure("NotFound", 404, _MISSING)
 MISSING_QUEUE = Failure("AWS.SimpleQueueService.NonExistentQueue", 400, _MISSING)
 MISSING_V2 = Failure("NotFoundException", 404, _MISSING)
+MISSING_RESOURCE = Failure("ResourceNotFoundException", 400, _MISSING)  # EventBridge, Firehose
+MISSING_ROLE = Failure("NoSuchEntity", 404, _MISSING)
 EXPIRED = Failure("ExpiredToken", 403, r"AWS refused the credentials: run `aws configure`")
 
 
 @functools.cache
-def _core() -> botocore.session.Session:
-    """One botocore session for every test: service models load once, not per test."""
-    core = botocore.session.get_session()
-    core.set_credentials("testing", "testing")
-    return core
+def _loader() -> Any:
+    """One botocore data loader for every test: service models load once, not per test."""
+    return botocore.session.get_session().get_component("data_loader")
 
 
 def dummy_session() -> boto3.Session:
-    """A new boto3 Session in REGION (so clients of its own) with dummy credentials."""
-    return boto3.Session(botocore_session=_core(), region_name=REGION)  # the region is the core's: one
+    """A new boto3 Session in REGION (so clients of its own) with dummy credentials.
+
+    Each has its own botocore session (boto3 registers its S3 customisations on the botocore
+    session once per boto3 Session: two on one botocore session cannot make an S3 client), all
+    sharing one model loader.
+    """
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _loader())
+    core.set_credentials("testing", "testing")
+    return boto3.Session(botocore_session=core, region_name=REGION)
 
 
 class Stubs:

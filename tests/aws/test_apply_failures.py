@@ -12,11 +12,14 @@ from sesops.errors import AwsError, ProvisionError
 from tests.aws.stubbing import (
     DENIED,
     MISSING_QUEUE,
+    MISSING_RESOURCE,
+    MISSING_ROLE,
     MISSING_TOPIC,
     MISSING_V2,
     QUEUE_ARN,
     QUEUE_URL,
     REGION,
+    ROLE_ARN,
     SUBSCRIPTION,
     THROTTLED,
     TOPIC,
@@ -24,6 +27,7 @@ from tests.aws.stubbing import (
     Stubs,
 )
 
+S3 = {"RoleARN": ROLE_ARN, "BucketARN": "arn:aws:s3:::archive", "CompressionFormat": "GZIP"}
 DESTINATION = {"Enabled": True, "MatchingEventTypes": ["BOUNCE"], "SnsDestination": {"TopicArn": TOPIC}}
 # op -> (params, (service, boto3 method, IAM action), the "does not exist" answer or None)
 OPS: dict[str, tuple[dict[str, Any], tuple[str, str, str], Failure | None]] = {
@@ -95,6 +99,59 @@ OPS: dict[str, tuple[dict[str, Any], tuple[str, str, str], Failure | None]] = {
         {"configuration_set": "cs", "name": "d"},
         ("sesv2", "delete_configuration_set_event_destination", "ses:DeleteConfigurationSetEventDestination"),
         MISSING_V2,
+    ),
+    "put_rule": (
+        {"name": "sesops-cs", "pattern": '{"source":["aws.ses"]}', "description": "d"},
+        ("events", "put_rule", "events:PutRule"),
+        None,
+    ),
+    "put_target": (
+        {"rule": "sesops-cs", "id": "sesops-sqs", "arn": QUEUE_ARN},
+        ("events", "put_targets", "events:PutTargets"),
+        MISSING_RESOURCE,
+    ),
+    "remove_targets": (
+        {"rule": "sesops-cs", "ids": ["sesops-sqs"]},
+        ("events", "remove_targets", "events:RemoveTargets"),
+        MISSING_RESOURCE,
+    ),
+    "delete_rule": ({"name": "sesops-cs"}, ("events", "delete_rule", "events:DeleteRule"), None),
+    "create_bucket": ({"name": "archive"}, ("s3", "create_bucket", "s3:CreateBucket"), None),
+    "create_role": (
+        {"name": "r", "trust": "{}", "description": "d"},
+        ("iam", "create_role", "iam:CreateRole"),
+        None,
+    ),
+    "update_role_trust": (
+        {"name": "r", "trust": "{}"},
+        ("iam", "update_assume_role_policy", "iam:UpdateAssumeRolePolicy"),
+        MISSING_ROLE,
+    ),
+    "put_role_policy": (
+        {"role": "r", "name": "p", "document": "{}"},
+        ("iam", "put_role_policy", "iam:PutRolePolicy"),
+        MISSING_ROLE,
+    ),
+    "delete_role_policy": (
+        {"role": "r", "name": "p"},
+        ("iam", "delete_role_policy", "iam:DeleteRolePolicy"),
+        MISSING_ROLE,
+    ),
+    "delete_role": ({"name": "r"}, ("iam", "delete_role", "iam:DeleteRole"), MISSING_ROLE),
+    "create_stream": (
+        {"name": "s", "s3": S3},
+        ("firehose", "create_delivery_stream", "firehose:CreateDeliveryStream"),
+        None,
+    ),
+    "update_stream": (
+        {"name": "s", "version_id": "1", "destination_id": "d-1", "s3": S3},
+        ("firehose", "update_destination", "firehose:UpdateDestination"),
+        MISSING_RESOURCE,
+    ),
+    "delete_stream": (
+        {"name": "s"},
+        ("firehose", "delete_delivery_stream", "firehose:DeleteDeliveryStream"),
+        MISSING_RESOURCE,
     ),
 }
 TABLE = [

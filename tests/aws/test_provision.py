@@ -153,7 +153,7 @@ def test_forwarding_is_kept_or_left_on_until_both_topics_exist() -> None:
 def test_spec_rejects_bad_input() -> None:
     with pytest.raises(ProvisionError, match="unknown notification type"):
         Spec(identities=("example.com",), types=("Bounce", "Open"))
-    with pytest.raises(ProvisionError, match="no identity"):
+    with pytest.raises(ProvisionError, match="nothing to provision"):
         Spec(identities=())
     with pytest.raises(ProvisionError, match="https://"):
         Spec(identities=("example.com",), https_endpoint="ftp://x")
