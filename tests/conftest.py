@@ -29,6 +29,42 @@ def conformance() -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for the tests: $SESOPS_TEST_POSTGRES_URL, else a throwaway one
+    started once per session (skips only when no PostgreSQL binaries are installed)."""
+    configured = os.environ.get("SESOPS_TEST_POSTGRES_URL")
+    if configured:
+        yield configured
+        return
+    from tests.pg_server import ThrowawayPostgres, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL server: install Debian's postgresql or set SESOPS_TEST_POSTGRES_URL")
+    server = ThrowawayPostgres(bin_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty schema of the test server (its own search_path), one per test."""
+    from tests.pg_server import fresh_schema_url
+
+    return fresh_schema_url(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new capture store location on each backend: a SQLite path, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "capture.sqlite")
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture(autouse=True)
 def _dummy_aws(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory

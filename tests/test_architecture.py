@@ -324,7 +324,7 @@ def test_the_checker_sees_every_kind_of_import() -> None:
         "if TYPE_CHECKING:\n    from sesops.load.reader import read_events\n"
         "def f():\n    from . import drain\n    from sesops.load import reader\n"
     )
-    found = {(i.line, i.target, i.name) for i in fake_imports("sesops.capture.store", source)}
+    found = {(i.line, i.target, i.name) for i in fake_imports("sesops.capture.receiver", source)}
     assert found == {
         (1, "typing", "TYPE_CHECKING"),
         (2, "pandas", None),

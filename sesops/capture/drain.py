@@ -1,8 +1,11 @@
 """SQS → capture store: long-poll a queue, store each message, delete it only after the commit.
 
 A body that is not SES/SNS feedback (or, with a verifier, whose signature fails) is kept in
-the store's rejects table and left on the queue, so its redrive policy moves it to the
-dead-letter queue. A certificate that cannot be fetched leaves the message for a later run.
+the store's rejects table once (keyed by its SQS MessageId, so later runs that receive it again
+do not add it again) and left on the queue, so its redrive policy moves it to the dead-letter
+queue. A certificate that cannot be fetched leaves the message for a later run. A store that
+cannot take the write (:class:`~sesops.errors.StoreUnavailable`) stops the drain before anything
+of that batch is deleted: the messages stay on the queue.
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ def _handle_batch(
             if sqs_id not in rejected_ids:
                 rejected_ids.add(sqs_id)
                 result.rejected += 1
-                store.add_reject(body, reason=reason, channel="sqs")
+                store.add_reject(body, reason=reason, channel="sqs", key=f"sqs:{sqs_id}" if sqs_id else None)
             continue
         keep.append(
             (prepare(body, channel="sqs", verified=verified), (sqs_id, str(message["ReceiptHandle"])))

@@ -34,13 +34,15 @@ COMMANDS: dict[str, str] = {
     "suppress": "write the addresses to stop mailing, in a mailing tool's import format",
     "report": "write charts, a self-contained report.html and the suppression list",
     "export": "export a capture store to JSON Lines",
+    "store": "create or upgrade a capture store (SQLite or PostgreSQL), or copy one into another",
     "verify": "verify the SNS signatures of saved messages",
     "serve": "receive SNS notifications over HTTP(S) into a capture store",
     "drain": "move messages from an SQS queue into a capture store",
     "simulate": "generate realistic synthetic SES bounce/complaint/delivery feedback",
-    "provision": "wire SES identities to an SNS topic (and an SQS queue or HTTPS endpoint)",
-    "status": "check that SES feedback reaches SNS and its subscribers",
-    "teardown": "remove the topic, subscriptions, queues and identity wiring provision made",
+    "provision": "wire SES identities to an SNS topic (and an SQS queue or HTTPS endpoint), "
+    "a configuration set to EventBridge or Firehose",
+    "status": "check that SES feedback reaches SNS, EventBridge or Firehose and their subscribers",
+    "teardown": "remove the topic, subscriptions, queues, channels and identity wiring provision made",
     "suppression-list": "pull, diff, push or remove addresses on the SES account-level suppression list",
     "reconcile": "compare captured feedback with what SES counted, and name what was lost",
     "sandbox": "run a local SES/SNS/SQS sandbox (moto) for trying sesops without an AWS account",
@@ -61,8 +63,9 @@ exit status:
   2  usage or input error: a bad option, a missing or unreadable file or store, a missing extra
   3  AWS or network failure: unknown profile, no credentials, unreachable endpoint, a refused call
 
-serve, drain, verify, export and the AWS commands need only `pip install sesops`; load needs
-sesops[analysis], sandbox sesops[sandbox], demo both, notebook sesops[notebooks]."""
+serve, drain, verify, export, store and the AWS commands need only `pip install sesops` (a
+postgresql:// store needs sesops[postgres]); load needs sesops[analysis], sandbox
+sesops[sandbox], demo both, notebook sesops[notebooks]."""
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:

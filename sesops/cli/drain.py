@@ -9,6 +9,7 @@ from types import FrameType
 from typing import Any
 
 from sesops.cli import COMMANDS
+from sesops.cli.storeargs import add_store_arguments, open_cli_store
 from sesops.errors import InputError
 
 
@@ -24,7 +25,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--region", help="the queue's region (default: from the URL or AWS config)")
     parser.add_argument("--queue", required=True, metavar="NAME|URL", help="queue name or URL")
-    parser.add_argument("--db", type=Path, required=True, metavar="PATH", help="capture store (created)")
+    add_store_arguments(parser)
     parser.add_argument("--max", type=int, metavar="N", help="stop after receiving N messages")
     parser.add_argument("--verify", action="store_true", help="check SNS envelope signatures")
     parser.add_argument("--cert-dir", type=Path, help="pinned signing certificates (with --verify)")
@@ -41,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sesops.capture.drain import drain
-    from sesops.capture.store import CaptureStore
     from sesops.sns.verify import SnsVerifier
 
     if args.max is not None and args.max < 1:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         stop.append(signum)  # finish the batch in hand (stored and deleted), then stop
 
     previous = signal.signal(signal.SIGTERM, on_signal)
-    store = CaptureStore(args.db)
+    store = open_cli_store(args)
     try:
         with tqdm(unit="msg", disable=args.quiet, desc="drain", total=args.max, delay=0.5) as bar:
             result = drain(

@@ -15,7 +15,12 @@ def register(subparsers: Any) -> None:
         help=COMMANDS["export"],
         description="Write every message in a capture store as one JSON line (the body as received).",
     )
-    parser.add_argument("--db", type=Path, required=True, metavar="PATH", help="the capture store")
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar="PATH|URL",
+        help="the capture store: a path, sqlite:///path or postgresql://...",
+    )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.jsonl", help="where to write")
     parser.set_defaults(func=run)
 
