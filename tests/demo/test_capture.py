@@ -54,7 +54,7 @@ def test_a_drain_is_named_in_its_errors(monkeypatch: pytest.MonkeyPatch) -> None
     drainer = drain_thread(monkeypatch, RuntimeError("boom"))
     drainer.label = "EventBridge"
     drainer.start().stop()
-    with pytest.raises(DemoError, match="^the EventBridge drain failed: RuntimeError: boom$"):
+    with pytest.raises(DemoError, match=r"^the EventBridge drain failed: RuntimeError: boom$"):
         drainer.check()
 
 
