@@ -17,8 +17,9 @@ def register(subparsers: Any) -> None:
         "demo",
         help=COMMANDS["demo"],
         description=(
-            "Start the embedded SES/SNS/SQS sandbox, provision a demo identity, capture the mailbox "
-            "simulator's feedback and simulated traffic by HTTP (sesops serve) and SQS (sesops drain), "
+            "Start the embedded SES/SNS/SQS sandbox, provision a demo identity and an EventBridge channel, "
+            "capture the mailbox simulator's feedback and simulated traffic by HTTP (sesops serve), SQS "
+            "(sesops drain) and EventBridge (sesops drain of the rule's queue), "
             "then write events, charts, the suppression list and report.html into --out."
         ),
     )
@@ -73,7 +74,9 @@ def summary_text(result: DemoResult) -> str:
         f"({', '.join(f'{title} {secs:.1f} s' for title, secs in result.timings)})",
         "",
         f"captured {result.expected:,} notifications twice, by HTTP ({result.http_delivered:,}) "
-        f"and SQS ({result.sqs_delivered:,}), same SNS MessageIds;",
+        f"and SQS ({result.sqs_delivered:,}), same SNS MessageIds,",
+        f"and the mailbox simulator's feedback again as {result.eventbridge_delivered:,} SES events "
+        "through EventBridge;",
         f"the store kept each once: {result.store_messages:,} messages "
         f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))}).",
         f"{result.events:,} events: " + ", ".join(f"{k} {v:,}" for k, v in result.by_category.items()),

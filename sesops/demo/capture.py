@@ -24,6 +24,7 @@ from sesops.capture.drain import DrainResult, drain
 from sesops.capture.receiver import make_app
 from sesops.capture.serving import listening_url, serve_until, start_server
 from sesops.capture.store import CaptureStore, NewMessage
+from sesops.demo.result import EVENTBRIDGE
 from sesops.demo.steps import DemoError
 from sesops.errors import InputError, SesopsError
 from sesops.events.shapes import EVENTBRIDGE_SOURCE
@@ -33,9 +34,6 @@ LOG = logging.getLogger("sesops.demo")
 HOST = "127.0.0.1"
 RECEIVER_PATH = "/sns"
 STOP_TIMEOUT = 10.0  # seconds the receiver and drain threads get to finish
-
-
-EVENTBRIDGE = "eventbridge"  # the tally's name for events that came from EventBridge
 
 
 def _tallied(body: str, channel: str) -> tuple[str, str] | None:

@@ -78,8 +78,9 @@ def readme_text(result: DemoResult) -> str:
         "Files:",
         *(f"  {name.ljust(width)}  {path.name}" for name, path in result.files.items()),
         "",
-        f"Captured {result.expected:,} notifications by HTTP (sesops serve) and again by SQS (sesops drain);",
-        f"the store kept each SNS MessageId once: {result.store_messages:,} messages "
+        f"Captured {result.expected:,} notifications by HTTP (sesops serve) and again by SQS (sesops drain),",
+        f"and {result.eventbridge_delivered:,} SES events through EventBridge (sesops drain of {result.eventbridge_queue});",
+        f"the store kept each SNS MessageId and event id once: {result.store_messages:,} messages "
         f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))}, "
         "by whichever channel committed first).",
         f"{result.events:,} events, {result.suppressions:,} addresses to suppress.",

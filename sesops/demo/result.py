@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sesops.capture.drain import DrainResult
 
 STORE_NAME = "capture.sqlite"  # the capture store, in the output directory
+EVENTBRIDGE = "eventbridge"  # the tally's name for SES events that came through EventBridge
 
 
 @dataclass
@@ -31,9 +32,13 @@ class DemoResult:
     expected: int = 0  # notifications SNS delivered on each channel
     http_delivered: int = 0
     sqs_delivered: int = 0
+    eventbridge_queue: str = ""
+    eventbridge_expected: int = 0  # SES events the configuration set published to EventBridge
+    eventbridge_delivered: int = 0
     store_by_channel: dict[str, int] = field(default_factory=dict)
     store_messages: int = 0
-    drain: DrainResult | None = None  # the drain's totals, once it stopped
+    drain: DrainResult | None = None  # the SQS drain's totals, once it stopped
+    eventbridge_drain: DrainResult | None = None  # the EventBridge queue's drain
     events: int = 0
     duplicates_dropped: int = 0
     by_category: dict[str, int] = field(default_factory=dict)

@@ -4,11 +4,14 @@ A thin orchestration over the library, in seven steps:
 
 1. start the sandbox (moto on 127.0.0.1; dummy credentials only);
 2. start the receiver (``sesops serve``'s app on waitress, pinned to the sandbox's certificate);
-3. provision ``example.com`` with :func:`sesops.aws.provision.provision`: SNS topic, SQS queue
-   with its DLQ, and an HTTP subscription that the receiver confirms via ConfirmSubscription;
-4. mail the SES mailbox simulator (success@, bounce@, ooto@, complaint@, suppressionlist@);
-5. publish simulated traffic (:func:`sesops.sim.simulate.publish`) while the receiver (HTTP) and the
-   drain (SQS) capture into one store; wait until both channels delivered every notification;
+3. provision with :func:`sesops.aws.provision.provision`: ``example.com``'s SNS topic, SQS queue
+   with its DLQ, and an HTTP subscription that the receiver confirms via ConfirmSubscription; and
+   the configuration set's EventBridge channel (rule on the default bus -> SQS queue with its DLQ);
+4. mail the SES mailbox simulator (success@, bounce@, ooto@, complaint@, suppressionlist@) with
+   that configuration set, so its feedback also comes as SES events through EventBridge;
+5. publish simulated traffic (:func:`sesops.sim.simulate.publish`) while the receiver (HTTP), the
+   drain (SQS) and a second drain (the EventBridge queue) capture into one store; wait until each
+   channel delivered everything it carries (the simulated traffic is SNS notifications only);
 6. load the events (:func:`sesops.load.reader.read_events`) and ask the doctor (:func:`sesops.aws.status.status`);
 7. write events.parquet/.csv, the report (:func:`sesops.analysis.report.write_report`) and README.txt.
 
@@ -25,13 +28,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from sesops.demo.files import prepare_out_dir, write_outputs
-from sesops.demo.result import STORE_NAME, DemoResult
+from sesops.demo.result import EVENTBRIDGE, STORE_NAME, DemoResult
 from sesops.demo.steps import DemoError, Steps
 
 if TYPE_CHECKING:
@@ -52,6 +55,9 @@ SENDER = "demo@example.com"
 REGION = "us-east-1"
 TOPIC = "ses-feedback"
 QUEUE = "ses-feedback-demo"
+CONFIGURATION_SET = "sesops-demo"
+EVENTS_QUEUE = "ses-events-demo"  # EventBridge's rule target
+EVENT_TYPES = ("Bounce", "Complaint", "Delivery")  # the identity's notification types, as SES events
 SIMULATOR = ("success", "bounce", "ooto", "complaint", "suppressionlist")
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 DEFAULT_MESSAGES = 2000
@@ -101,6 +107,7 @@ def running_demo(
     out = Path(out_dir)
     prepare_out_dir(out)
     result = DemoResult(out_dir=out, messages=messages, seed=seed, queue=QUEUE, identity=IDENTITY)
+    result.eventbridge_queue = EVENTS_QUEUE
     steps = Steps(STEPS, progress)
     result.timings = steps.timings
     started = time.perf_counter()
@@ -130,16 +137,16 @@ class _Live:
     store: CaptureStore
     tally: DeliveryTally
     verifier: SnsVerifier
-    drainer: DrainThread | None = None
+    drainers: list[DrainThread] = field(default_factory=list)  # SQS, then EventBridge
 
     def check(self) -> None:
-        """Raise :class:`DemoError` with the cause if the sandbox could not deliver or the drain failed."""
+        """Raise :class:`DemoError` with the cause if the sandbox could not deliver or a drain failed."""
         failures = self.sandbox.delivery_failures
         if failures:
             more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
             raise DemoError(f"{failures[0]}{more}")
-        if self.drainer is not None:
-            self.drainer.check()
+        for drainer in self.drainers:
+            drainer.check()
 
 
 def _start(
@@ -174,8 +181,9 @@ def _start(
         _provision(result, session)
         _wait_confirmed(live)
         detail.append(f"{result.provision_changes} change(s); HTTP subscription confirmed by the receiver")
-    stack.callback(_record_drain, result, live)  # once the drain has stopped
-    live.drainer = stack.enter_context(DrainThread(store, QUEUE, session, REGION, verifier))
+    stack.callback(_record_drain, result, live)  # once the drains have stopped
+    for queue, label in ((QUEUE, "SQS"), (EVENTS_QUEUE, "EventBridge")):
+        live.drainers.append(stack.enter_context(DrainThread(store, queue, session, REGION, verifier, label)))
     return live
 
 
@@ -186,32 +194,45 @@ def _capture(live: _Live, steps: Steps, result: DemoResult) -> None:
         "Run `pytest tests/sandbox/test_server.py` to check the sandbox",
     ) as detail:
         simulated = _mail_simulator(live.session)
+        result.eventbridge_expected = simulated  # the same feedback, as SES events
         live.check()
         detail.append(", ".join(f"{local}@" for local in SIMULATOR))
     with steps.step(
-        f"publishing {result.messages:,} simulated messages, capturing by HTTP and SQS",
+        f"publishing {result.messages:,} simulated messages, capturing by HTTP, SQS and EventBridge",
         "Retry with fewer --messages; the error names the channel that failed",
     ) as detail:
         result.expected = _publish_and_capture(result, live, steps, simulated)
         _check_capture(result, live)
         detail.append(
-            f"{result.expected:,} notifications on each channel; store kept {result.store_messages:,} "
+            f"{result.expected:,} notifications by HTTP and SQS, {result.eventbridge_delivered:,} events "
+            f"by EventBridge; store kept {result.store_messages:,} "
             f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))})"
         )
 
 
 def _provision(result: DemoResult, session: boto3.Session) -> None:
+    """The identity's notifications, then the configuration set's EventBridge channel (two specs:
+    one with both would also give the set an SNS destination, publishing everything twice)."""
     from sesops.aws.plan import Spec
     from sesops.aws.provision import provision
+    from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
 
-    spec = Spec(
+    notifications = Spec(
         identities=(IDENTITY,),
         topic=TOPIC,
         sqs_queue=QUEUE,
         https_endpoint=result.receiver_url,  # plain http on loopback; SNS needs https in real life
-        types=("Bounce", "Complaint", "Delivery"),  # Delivery too: success@ shows up, rates have a basis
+        types=EVENT_TYPES,  # Delivery too: success@ shows up, rates have a basis
     )
-    result.provision_changes = len(provision(spec, region=REGION, session=session).applied)
+    events = Spec(
+        configuration_set=CONFIGURATION_SET,
+        eventbridge_queue=EVENTS_QUEUE,
+        event_types=EVENT_TYPES,
+        detail_types=EVENTBRIDGE_DETAIL_TYPES,
+    )
+    result.provision_changes = sum(
+        len(provision(spec, region=REGION, session=session).applied) for spec in (notifications, events)
+    )
 
 
 def _wait_confirmed(live: _Live) -> None:
@@ -232,7 +253,8 @@ def _wait_confirmed(live: _Live) -> None:
 
 
 def _mail_simulator(session: boto3.Session) -> int:
-    """One message to each simulator address; returns the notifications SES will publish for them."""
+    """One message to each simulator address, with the configuration set; returns the notifications
+    SES will publish for them (as many events go to EventBridge: the same types are published)."""
     from sesops.aws.clients import client
     from sesops.sandbox.ses_feedback import simulator_outcome
 
@@ -244,6 +266,7 @@ def _mail_simulator(session: boto3.Session) -> int:
             Source=f"sesops demo <{SENDER}>",
             Destination={"ToAddresses": [address]},
             Message={"Subject": {"Data": f"sesops demo: {local}"}, "Body": {"Text": {"Data": "Hello."}}},
+            ConfigurationSetName=CONFIGURATION_SET,
         )
         expected += len(simulator_outcome(address))  # every type is wired, so each one is published
     return expected
@@ -302,7 +325,7 @@ def _publish_and_capture(result: DemoResult, live: _Live, steps: Steps, simulate
         expected = int(future.result()) + simulated
         bar.total = expected
         deadline = time.monotonic() + CAPTURE_TIMEOUT
-        while not _complete(live, expected) and time.monotonic() < deadline:
+        while not _complete(live, expected, result.eventbridge_expected) and time.monotonic() < deadline:
             _show(bar, live.tally)
             time.sleep(0.1)
         _show(bar, live.tally)
@@ -310,30 +333,36 @@ def _publish_and_capture(result: DemoResult, live: _Live, steps: Steps, simulate
 
 
 def _show(bar: tqdm[NoReturn], tally: DeliveryTally) -> None:
-    http, sqs = len(tally.delivered("http")), len(tally.delivered("sqs"))
+    http, sqs, events = (len(tally.delivered(c)) for c in ("http", "sqs", EVENTBRIDGE))
     bar.n = min(http, sqs)
-    bar.set_postfix_str(f"http {http:,}, sqs {sqs:,}", refresh=False)
+    bar.set_postfix_str(f"http {http:,}, sqs {sqs:,}, eventbridge {events:,}", refresh=False)
     bar.refresh()
 
 
-def _complete(live: _Live, expected: int) -> bool:
+def _complete(live: _Live, expected: int, expected_events: int) -> bool:
     live.check()
-    return min(len(live.tally.delivered("http")), len(live.tally.delivered("sqs"))) >= expected
+    tally = live.tally
+    notifications = min(len(tally.delivered("http")), len(tally.delivered("sqs")))
+    return notifications >= expected and len(tally.delivered(EVENTBRIDGE)) >= expected_events
 
 
 def _record_drain(result: DemoResult, live: _Live) -> None:
-    if live.drainer is not None:
-        result.drain = live.drainer.result
+    results = [drainer.result for drainer in live.drainers] + [None, None]
+    result.drain, result.eventbridge_drain = results[0], results[1]
 
 
 def _check_capture(result: DemoResult, live: _Live) -> None:
-    """Both channels delivered the same notifications (same SNS MessageIds); the store kept each once."""
+    """HTTP and SQS delivered the same notifications (same SNS MessageIds), EventBridge every event;
+    the store kept each once."""
     http, sqs = live.tally.delivered("http"), live.tally.delivered("sqs")
+    events = live.tally.delivered(EVENTBRIDGE)
     result.http_delivered, result.sqs_delivered = len(http), len(sqs)
-    if min(len(http), len(sqs)) < result.expected:
+    result.eventbridge_delivered = len(events)
+    if min(len(http), len(sqs)) < result.expected or len(events) < result.eventbridge_expected:
         raise DemoError(
             f"after {CAPTURE_TIMEOUT:.0f} s the receiver had {len(http):,} and the drain {len(sqs):,} "
-            f"of {result.expected:,} notifications"
+            f"of {result.expected:,} notifications, the EventBridge drain {len(events):,} of "
+            f"{result.eventbridge_expected:,} events"
         )
     if http != sqs:
         raise DemoError(
@@ -341,10 +370,11 @@ def _check_capture(result: DemoResult, live: _Live) -> None:
         )
     counts = live.store.counts()
     result.store_messages, result.store_by_channel = counts.messages, dict(counts.by_channel)
-    if counts.messages != len(http) + 1:  # + the SubscriptionConfirmation, which only HTTP receives
+    expected = len(http) + len(events) + 1  # + the SubscriptionConfirmation, which only HTTP receives
+    if counts.messages != expected:
         raise DemoError(
-            f"the store holds {counts.messages:,} messages, expected {len(http) + 1:,} "
-            "(each notification once, plus the subscription confirmation)"
+            f"the store holds {counts.messages:,} messages, expected {expected:,} "
+            "(each notification and event once, plus the subscription confirmation)"
         )
 
 

@@ -50,30 +50,37 @@ def test_every_output_file_exists_and_is_not_empty(demo: DemoResult) -> None:
     assert "healthy" in readme
 
 
-def test_both_channels_delivered_every_notification_and_the_store_kept_each_once(demo: DemoResult) -> None:
+def test_every_channel_delivered_everything_and_the_store_kept_each_once(demo: DemoResult) -> None:
     assert demo.expected > MESSAGES  # simulated feedback plus the mailbox simulator's
     assert demo.http_delivered == demo.sqs_delivered == demo.expected
+    # The simulator's 7 notifications again as SES events (Bounce, Complaint, Delivery) via EventBridge.
+    assert demo.eventbridge_delivered == demo.eventbridge_expected == 7
+    events = demo.eventbridge_delivered
     with sqlite3.connect(demo.store) as conn:
         rows = dict(conn.execute("SELECT channel, count(*) FROM messages GROUP BY channel").fetchall())
         ids = conn.execute("SELECT count(DISTINCT message_id), count(*) FROM messages").fetchone()
-        verified = conn.execute("SELECT min(verified) FROM messages").fetchone()[0]
+        verified = dict(conn.execute("SELECT verified, count(*) FROM messages GROUP BY verified").fetchall())
     # One row per SNS MessageId (+ the SubscriptionConfirmation, HTTP only), from whichever channel
     # committed first; the other channel's copy was a no-op insert (the drain counts it a duplicate).
-    assert ids == (demo.expected + 1, demo.expected + 1)
+    # EventBridge events are rows of their own (unsigned: EventBridge does not sign).
+    total = demo.expected + 1 + events
+    assert ids == (total, total)
     assert set(rows) <= {"http", "sqs"} and rows["http"] >= 1
-    assert sum(rows.values()) == demo.store_messages == demo.expected + 1
-    assert verified == 1  # both channels checked signatures against the sandbox's certificate
-    assert demo.drain is not None
+    assert sum(rows.values()) == demo.store_messages == total
+    assert verified == {1: demo.expected + 1, 0: events}  # SNS channels checked signatures
+    assert demo.drain is not None and demo.eventbridge_drain is not None
     assert demo.drain.received == demo.expected
     assert demo.drain.stored + demo.drain.duplicates == demo.expected
-    assert demo.drain.stored == rows.get("sqs", 0)
+    assert demo.drain.stored + demo.eventbridge_drain.stored == rows.get("sqs", 0)
+    assert (demo.eventbridge_drain.received, demo.eventbridge_drain.stored) == (events, events)
 
 
 def test_events_are_deduped(demo: DemoResult) -> None:
     df = pd.read_parquet(demo.out_dir / "events.parquet")
     assert len(df) == demo.events > 0
     assert not df.duplicated(["sns_message_id", "email", "event_type"]).any()
-    assert df["sns_message_id"].nunique() == demo.expected
+    assert df["sns_message_id"].nunique() == demo.expected  # the EventBridge copies were dropped
+    assert demo.duplicates_dropped >= demo.eventbridge_delivered
     csv = pd.read_csv(demo.out_dir / "events.csv")
     assert len(csv) == len(df)
 
