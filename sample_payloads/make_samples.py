@@ -1,8 +1,8 @@
 """Regenerate sample_payloads/ from sesops.sim.simulate with fixed seeds (run: python sample_payloads/make_samples.py).
 
 Single-event files pick the first simulated object of each kind; the delivery shapes around them
-(Lambda event, SQS dump, ReceiveMessage response, pasted JSON with non-breaking spaces) and the
-control messages are built here by hand. Recipient domains are moved under example.com
+(Lambda events, SQS dumps, ReceiveMessage response, EventBridge events, pasted JSON with
+non-breaking spaces), the control messages and the inbound (Received) mail are built here by hand. Recipient domains are moved under example.com
 (``gmail.com`` -> ``gmail.example.com``) so no sample names a real mailbox.
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
 from sesops.sim import data as simdata
 from sesops.sim.shapes import uuid4
 from sesops.sim.simulate import SimulationConfig, generate, iter_lines, wrap_sns
@@ -106,6 +107,82 @@ def sqs_message(body: str) -> Obj:
         "Body": body,
         "Attributes": {"SentTimestamp": "1741000000000", "ApproximateReceiveCount": "1"},
     }
+
+
+def eventbridge_event(obj: Obj, detail_type: str | None = None) -> Obj:
+    """What an EventBridge rule (source aws.ses) delivers: the event-publishing record as ``detail``."""
+    by_type = {event_type: name for name, event_type in EVENTBRIDGE_DETAIL_TYPES.items()}
+    detail = obj.get(kind(obj)[:1].lower() + kind(obj)[1:].replace(" ", ""), {})
+    when = (detail.get("timestamp") if isinstance(detail, dict) else None) or obj["mail"]["timestamp"]
+    configuration_set = obj["mail"].get("tags", {}).get("ses:configuration-set", ["newsletters"])[0]
+    return {
+        "version": "0",
+        "id": uuid4(IDS),
+        "detail-type": detail_type or by_type[kind(obj)],
+        "source": "aws.ses",
+        "account": "123456789012",
+        "time": when[:19] + "Z",
+        "region": "us-east-1",
+        "resources": [f"arn:aws:ses:us-east-1:123456789012:configuration-set/{configuration_set}"],
+        "detail": obj,
+    }
+
+
+def sqs_lambda_record(body: str) -> Obj:
+    """One record of a Lambda event triggered by SQS (lower-case ``body``, ``eventSource``)."""
+    message = sqs_message(body)
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": body,
+        "attributes": message["Attributes"] | {"SenderId": "AIDAIENQZJOLO23YVJ4VO"},
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ses-feedback",
+        "awsRegion": "us-east-1",
+    }
+
+
+def received(mail: Obj) -> tuple[Obj, Obj]:
+    """An inbound message to support@ (a receipt rule's SNS action) and the Lambda event of the same."""
+    inbound = {
+        "timestamp": mail["timestamp"],
+        "source": mail["destination"][0],
+        "messageId": "r" + mail["messageId"][1:],
+        "destination": ["support@mail.example.com"],
+        "headersTruncated": False,
+        "headers": [{"name": "Subject", "value": "Re: " + mail["commonHeaders"]["subject"]}],
+        "commonHeaders": {"from": [mail["destination"][0]], "to": ["support@mail.example.com"]}
+        | {"subject": "Re: " + mail["commonHeaders"]["subject"]},
+    }
+    verdicts = {f"{v}Verdict": {"status": "PASS"} for v in ("spam", "virus", "spf", "dkim", "dmarc")}
+    receipt = {
+        "timestamp": mail["timestamp"],
+        "processingTimeMillis": 412,
+        "recipients": ["support@mail.example.com"],
+        **verdicts,
+    }
+    sns_action = {"type": "SNS", "topicArn": TOPIC.replace("ses-feedback", "ses-inbound"), "encoding": "UTF8"}
+    notification = {
+        "notificationType": "Received",
+        "mail": inbound,
+        "receipt": receipt | {"action": sns_action},
+    }
+    lambda_action = {
+        "type": "Lambda",
+        "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:inbound",
+    }
+    lambda_event = {
+        "Records": [
+            {
+                "eventSource": "aws:ses",
+                "eventVersion": "1.0",
+                "ses": {"mail": inbound, "receipt": receipt | {"action": lambda_action}},
+            }
+        ]
+    }
+    return notification, lambda_event
 
 
 def control_messages() -> dict[str, Obj]:
@@ -262,6 +339,33 @@ def main() -> None:
     small = b"".join(iter_lines(SimulationConfig(messages=40, days=1, seed=14, **rates), topic_arn=TOPIC))
     target = HERE / "logs/feedback-small.jsonl.gz"
     target.write_bytes(gzip.compress(fake(small.decode()).encode(), mtime=0))
+
+    relays_and_trimmed(ident, ep)
+
+
+def relays_and_trimmed(ident: list[Obj], ep: list[Obj]) -> None:
+    """EventBridge events, SQS-triggered Lambda events, a mail-less complaint and inbound mail."""
+    is_kind: Callable[[str], Callable[[Obj], bool]] = lambda k: lambda o: kind(o) == k  # noqa: E731
+    write("eventbridge/bounce.json", eventbridge_event(first(ep, bounce_is("Permanent", "General"))))
+    write("eventbridge/delivery-delay.json", eventbridge_event(first(ep, is_kind("DeliveryDelay"))))
+    status = eventbridge_event(first(ep, is_kind("Send")), "Sending Status Disabled")
+    status["detail"] = {"reason": "The account's sending was paused by Amazon SES."}
+    status["resources"] = []
+    write("eventbridge/sending-status-disabled.json", status)
+    complaint = eventbridge_event(first(ep, is_kind("Complaint")))
+    write("eventbridge/sqs-message.json", sqs_message(orjson.dumps(complaint).decode()))
+    bodies = [
+        envelope(first(ident, bounce_is("Permanent", "General", min_recipients=2))),
+        first(ep, is_kind("Open")),
+        eventbridge_event(first(ep, is_kind("Delivery"))),
+    ]
+    write("lambda/sqs-event.json", {"Records": [sqs_lambda_record(orjson.dumps(b).decode()) for b in bodies]})
+    trimmed = first(ident, is_kind("Complaint"))
+    del trimmed["mail"]
+    write("raw/complaint-without-mail.json", trimmed)
+    notification, lambda_event = received(first(ident, is_kind("Delivery"))["mail"])
+    write("sns/received-inbound.json", envelope(notification, TOPIC.replace("ses-feedback", "ses-inbound")))
+    write("lambda/ses-receipt-event.json", lambda_event)
 
 
 if __name__ == "__main__":
