@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import pytest
@@ -125,6 +125,14 @@ def test_a_provisioned_account_plans_only_ok_steps() -> None:
     assert steps and [s for s in steps if s.changes] == []
 
 
+T = TypeVar("T")
+
+
+def present(value: T | None) -> T:
+    assert value is not None
+    return value
+
+
 def drifted(**changes: Any) -> State:
     return dataclasses.replace(provisioned(), **changes)
 
@@ -161,7 +169,9 @@ def rule(**changes: Any) -> tuple[RuleState, ...]:
             drifted(
                 streams={
                     "sesops-cs": dataclasses.replace(
-                        provisioned().streams["sesops-cs"], compression="UNCOMPRESSED", destination_id="d-1"
+                        present(provisioned().streams["sesops-cs"]),
+                        compression="UNCOMPRESSED",
+                        destination_id="d-1",
                     )
                 }
             ),
@@ -173,7 +183,7 @@ def rule(**changes: Any) -> tuple[RuleState, ...]:
                 roles={
                     **provisioned().roles,
                     "sesops-ses-cs": dataclasses.replace(
-                        provisioned().roles["sesops-ses-cs"], trust={}, policies={}
+                        present(provisioned().roles["sesops-ses-cs"]), trust={}, policies={}
                     ),
                 }
             ),
