@@ -27,6 +27,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from sesops import arns
+from sesops.aws.spec import sesv2_type
 from sesops.sandbox.destinations import deliver_records
 from sesops.sandbox.patch_state import replace
 from sesops.sandbox.sesv2 import DESTINATIONS, core_store
@@ -60,15 +61,6 @@ def sending(options: SendOptions) -> Iterator[None]:
         _current.reset(token)
 
 
-_WORD_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
-
-
-def matching_name(event_type: str) -> str:
-    """The SESv2 ``MatchingEventTypes`` name of an ``eventType`` (``DeliveryDelay`` -> ``DELIVERY_DELAY``,
-    ``Rendering Failure`` -> ``RENDERING_FAILURE``) (pure)."""
-    return _WORD_BOUNDARY.sub("_", event_type).replace(" ", "_").upper()
-
-
 def matching_destinations(
     destinations: Iterable[Mapping[str, Any]], event_type: str
 ) -> list[Mapping[str, Any]]:
@@ -76,7 +68,7 @@ def matching_destinations(
 
     An event destination is disabled unless created with ``Enabled: true``, as in SESv2.
     """
-    wanted = matching_name(event_type)
+    wanted = sesv2_type(event_type)
     return [d for d in destinations if d.get("Enabled") is True and wanted in d.get("MatchingEventTypes", ())]
 
 
