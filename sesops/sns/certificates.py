@@ -1,11 +1,11 @@
 """SNS signing certificates: parse one PEM, fetch one over HTTPS, and bound the fetching.
 
 :class:`BoundedFetches` runs fetches off the caller's thread on a small pool: one in flight per
-URL, at most :data:`MAX_FETCHES_PER_MINUTE` started in any minute, each GET within
-:data:`FETCH_TIMEOUT_SECONDS`, a failure remembered for :data:`FAILURE_TTL_SECONDS`. A stranger
-who names a new certificate URL in every request (each passing the SNS URL rule) costs at most
-that many fetches a minute, and a receiver's only worker waits for none of them longer than
-its caller asks.
+URL, each GET within :data:`FETCH_TIMEOUT_SECONDS`, a failure remembered for
+:data:`FAILURE_TTL_SECONDS`, and for a receiver at most :data:`MAX_FETCHES_PER_MINUTE` started
+in any minute. A stranger who names a new certificate URL in every request (each passing the
+SNS URL rule) then costs at most that many fetches a minute, and a receiver's only worker waits
+for none of them longer than its caller asks.
 """
 
 from __future__ import annotations
@@ -134,13 +134,16 @@ def fetch_certificate(
 
 class BoundedFetches:
     """Certificate fetches off the caller's thread: one in flight per URL, at most
-    ``per_minute`` started in any minute, a failure remembered for ``failure_ttl`` seconds.
+    ``per_minute`` (None: any number) started in any minute, a failure remembered for
+    ``failure_ttl`` seconds.
 
     ``load(url)`` fetches, parses and caches (it runs on the pool, so a result that arrives after
     its caller stopped waiting is still kept for the next message).
     """
 
-    def __init__(self, load: Callable[[str], Certificate], *, per_minute: int, failure_ttl: float) -> None:
+    def __init__(
+        self, load: Callable[[str], Certificate], *, per_minute: int | None, failure_ttl: float
+    ) -> None:
         self._load = load
         self.per_minute = per_minute
         self.failure_ttl = failure_ttl
@@ -170,7 +173,7 @@ class BoundedFetches:
                 return future
             while self._started and self._started[0] <= now - 60:
                 self._started.popleft()
-            if len(self._started) >= self.per_minute:
+            if self.per_minute is not None and len(self._started) >= self.per_minute:
                 raise CertificateUnavailable(
                     f"Certificate unavailable: over {self.per_minute} new certificate URLs this minute; "
                     "retry later"

@@ -6,9 +6,9 @@ age window (with ``max_age``: too old, too far in the future or unparseable is r
 any work; refusing on an unverified Timestamp accepts nothing) → the SigningCertURL rule →
 certificate (cache, pinned directory or fetcher) → certificate validity → signature.
 
-Certificate fetches are bounded in number and time (:mod:`sesops.sns.certificates`), and
-``fetch_wait`` bounds how long a caller (a receiver's only worker) waits before answering
-"retry later" while the fetch goes on.
+Certificate fetches are bounded in time, and optionally in number, by
+:mod:`sesops.sns.certificates`; ``fetch_wait`` bounds how long a caller (a receiver's only
+worker) waits before answering "retry later" while the fetch goes on.
 
 :class:`~sesops.errors.CertificateUnavailable` is the one retryable failure (a receiver
 answers 503 so SNS retries); every other :class:`~sesops.errors.VerificationError` is final.
@@ -45,7 +45,6 @@ from sesops.errors import (
 from sesops.sns.certificates import (
     DEFAULT_MAX_CERT_BYTES,
     FAILURE_TTL_SECONDS,
-    MAX_FETCHES_PER_MINUTE,
     BoundedFetches,
     Certificate,
     fetch_certificate,
@@ -113,9 +112,12 @@ class SnsVerifier:
     """Verify SNS envelopes; :meth:`verify` raises a :class:`~sesops.errors.VerificationError`.
 
     ``cert_dir`` pins certificates (looked up by the URL's file name; the network is then
-    never used); otherwise ``fetcher(url) -> bytes`` (default :func:`fetch_certificate`), bounded
-    as the module docstring says; ``fetch_wait`` (seconds; None: until the fetch ends) is how long
-    :meth:`verify` waits for a fetch before raising :class:`CertificateUnavailable`.
+    never used); otherwise ``fetcher(url) -> bytes`` (default :func:`fetch_certificate`) on a
+    pool of its own, one fetch in flight per URL, a failure remembered for ``failure_ttl``
+    seconds; ``fetch_wait`` (seconds; None: until the fetch ends) is how long :meth:`verify`
+    waits for a fetch before raising :class:`CertificateUnavailable`, and
+    ``max_fetches_per_minute`` (None: no bound; a receiver facing strangers uses
+    :data:`~sesops.sns.certificates.MAX_FETCHES_PER_MINUTE`) caps new certificate URLs.
     ``clock() -> datetime`` (UTC; naive means UTC) judges certificate validity and ``max_age``
     (seconds or a timedelta): with it, a Timestamp older than that, more than ``max_skew``
     in the future, or unparseable is refused. ``allowed_topics`` (if given) is the exact set of
@@ -134,7 +136,7 @@ class SnsVerifier:
         max_age: float | timedelta | None = None,
         max_skew: float | timedelta = MAX_CLOCK_SKEW,
         fetch_wait: float | None = None,
-        max_fetches_per_minute: int = MAX_FETCHES_PER_MINUTE,
+        max_fetches_per_minute: int | None = None,
         failure_ttl: float = FAILURE_TTL_SECONDS,
     ) -> None:
         self.cert_dir = Path(cert_dir) if cert_dir is not None else None
