@@ -1,4 +1,5 @@
-"""Every entry of the shapes table is read alike by the Python parser, the msgspec decoder and DuckDB.
+"""Every entry of the shapes table is read alike by the Python parser, the msgspec decoder and DuckDB,
+as an SNS notification, a raw SES object and an EventBridge event.
 
 The examples come from the table alone (one per case of each rule), so an event type added
 to the table is checked here without a new test.
@@ -15,6 +16,7 @@ import pytest
 
 from sesops.errors import RecordError
 from sesops.events.parse import COLUMNS, parse_record
+from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
 from sesops.load import fastload
 from sesops.load.reader import read_events
 from sesops.load.typed import notification_line_rows
@@ -28,9 +30,27 @@ def notification(example: Example) -> dict[str, Any]:
     return envelope(example.ses, message_id=f"sns-{example.ses['mail']['messageId']}")
 
 
+DETAIL_TYPE = {event_type: name for name, event_type in EVENTBRIDGE_DETAIL_TYPES.items()}
+
+
+def eventbridge(example: Example) -> dict[str, Any]:
+    detail_type = DETAIL_TYPE[example.shape.event_type]
+    return {
+        "version": "0",
+        "id": "e-1",
+        "detail-type": detail_type,
+        "source": "aws.ses",
+        "detail": example.ses,
+    }
+
+
+CHANNELS = {"sns": notification, "raw": lambda e: e.ses, "eventbridge": eventbridge}
+
+
+@pytest.mark.parametrize("channel", sorted(CHANNELS))
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"{e.shape.event_type}-{e.case.category}")
-def test_the_typed_decoder_reads_each_entry_as_the_parser_does(example: Example) -> None:
-    line = json.dumps(notification(example)).encode()
+def test_the_typed_decoder_reads_each_entry_as_the_parser_does(example: Example, channel: str) -> None:
+    line = json.dumps(CHANNELS[channel](example)).encode()
     typed = notification_line_rows(line)
     assert typed is not None, "the typed decoder did not recognise a table entry"
     assert typed == [row for parsed in parse_record(line) for row in parsed.rows]
@@ -65,7 +85,7 @@ def test_the_typed_decoder_judges_a_trimmed_message_as_the_parser_does(example: 
 def test_duckdb_reads_every_entry_itself_and_as_the_parser_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lines = [notification(e) for e in EXAMPLES] + [e.ses for e in EXAMPLES]  # SNS-wrapped and raw
+    lines = [wrap(e) for wrap in CHANNELS.values() for e in EXAMPLES]  # SNS-wrapped, raw, EventBridge
     path = tmp_path / "table.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     slow = read_events(path, engine="python", dedupe=False)
@@ -75,7 +95,7 @@ def test_duckdb_reads_every_entry_itself_and_as_the_parser_does(
 
     monkeypatch.setattr(fastload, "_irregular_ordinals", handed_over)
     fast = read_events(path, engine="duckdb", dedupe=False)
-    assert len(fast) == 2 * sum(len(e.emails) for e in EXAMPLES)
+    assert len(fast) == len(CHANNELS) * sum(len(e.emails) for e in EXAMPLES)
     assert fast.attrs["rejected"] == 0
     key = ["sns_message_id", "message_id", "email"]
     pd.testing.assert_frame_equal(
