@@ -44,7 +44,12 @@ def postgres_server() -> Iterator[str]:
         pytest.skip("no PostgreSQL server: install Debian's postgresql or set SESOPS_TEST_POSTGRES_URL")
     server = ThrowawayPostgres(bin_dir)
     try:
-        yield server.start()
+        url = server.start()
+    except (RuntimeError, KeyError, OSError) as err:  # e.g. root without a postgres user to run it as
+        server.stop()
+        pytest.skip(f"cannot start a throwaway PostgreSQL server: {err}")
+    try:
+        yield url
     finally:
         server.stop()
 

@@ -4,7 +4,8 @@ psycopg 3 with a :class:`psycopg_pool.ConnectionPool`. A batch is one ``INSERT .
 (message_id) DO NOTHING RETURNING`` committed before the call returns (``synchronous_commit``
 is never ``off`` on the store's connections), so a 200 means durable here as on SQLite.
 Connection trouble, a pool exhausted past the timeout or a lock held past it raise
-:class:`StoreUnavailable`; a batch that deadlocks with another host's is retried.
+:class:`StoreUnavailable`; a batch that deadlocks with another host's, or meets a pooled
+connection the server dropped, is retried (every write is idempotent).
 
 Tables go where the URL's ``search_path`` points (``?options=-csearch_path%3Dsesops`` for a
 schema of their own); ``sesops_meta`` marks them as a sesops store and holds the schema version.
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 POOL_SIZE = 4
-DEADLOCK_RETRIES = 3
+RETRIES = 3  # attempts of a write that deadlocked or met a connection the server dropped
 _LOCK_KEY = 0x53455343  # pg_advisory_xact_lock while creating or upgrading the schema ("SESC")
 
 _CREATE = (
@@ -157,7 +158,6 @@ class PostgresBackend:
             max_size=POOL_SIZE,
             kwargs={"autocommit": True},
             configure=self._configure,
-            check=ConnectionPool.check_connection,  # a connection the server dropped is replaced
             timeout=self.timeout,
             name="sesops-store",
             open=False,
@@ -170,19 +170,26 @@ class PostgresBackend:
         return pool
 
     def _run(self, doing: str, work: Callable[[psycopg.Connection[Any]], T]) -> T:
-        """``work(conn)`` in one transaction on a pooled connection, retried after a deadlock."""
+        """``work(conn)`` on a pooled autocommit connection (each statement its own transaction,
+        committed when it returns). A deadlock with another writer, or a pooled connection the
+        server dropped meanwhile (a restart), is retried on another: every write is idempotent."""
         import psycopg
 
-        for attempt in range(DEADLOCK_RETRIES):
+        for attempt in range(RETRIES):
+            stale = False
             try:
-                with self._pool.connection() as conn, conn.transaction():
-                    return work(conn)
-            except psycopg.errors.TransactionRollback:  # deadlock or serialization: once more
-                if attempt == DEADLOCK_RETRIES - 1:
-                    raise StoreUnavailable(
-                        f"{self.location}: cannot {doing}: conflicts kept aborting it"
-                    ) from None
+                with self._pool.connection() as conn:
+                    try:
+                        return work(conn)
+                    except psycopg.OperationalError:
+                        stale = conn.broken
+                        raise
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure) as err:
+                if attempt == RETRIES - 1:
+                    raise self._errors(err, doing) from None
             except Exception as err:
+                if stale and attempt < RETRIES - 1:
+                    continue
                 if isinstance(err, psycopg.Error) or type(err).__module__.startswith("psycopg_pool"):
                     raise self._errors(err, doing) from None
                 raise
