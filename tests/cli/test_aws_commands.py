@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from sesops.cli import main
-from sesops.cli.provision import parse_types
+from sesops.cli.provision import parse_bucket, parse_event_types, parse_types
 from sesops.errors import InputError
 from sesops.sandbox.server import Sandbox
 from tests.sandbox_helpers import drain_queue, dummy_credentials
@@ -202,3 +202,173 @@ def test_integration_smoke_read_only_against_a_real_account() -> None:
     if identity:
         result = provision(Spec(identities=(identity,)), region=region, session=session, dry_run=True)
         assert result.steps and not result.applied
+
+
+# -- a configuration set's EventBridge and Firehose channels ----------------------------------
+
+CHANNELS = [
+    "provision",
+    "--region",
+    REGION,
+    "--configuration-set",
+    "cs",
+    "--eventbridge",
+    "ses-events",
+    "--firehose",
+    "s3://archive/ses/",
+    "--event-types",
+    "bounce, Complaint,delivery_delay",
+]
+
+
+def test_provision_channels_prints_the_plan_then_nothing_to_change(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(CHANNELS) == 0
+    out = capsys.readouterr().out
+    assert "Plan for us-east-1 (account 123456789012), configuration set cs:" in out
+    assert "+ rule " in out and "Email Bounced, Email Complaint Received, Email Delivery Delayed" in out
+    assert "+ delivery stream" in out and "s3://archive/ses/YYYY/MM/DD/HH/, GZIP" in out
+    assert "healthy: no problems found." in out
+    assert main(CHANNELS) == 0
+    out = capsys.readouterr().out
+    assert "+ " not in out and "~ " not in out and "nothing to change" in out
+    assert (
+        main(["status", "--region", REGION, "--identity", "none.example", "--configuration-set", "cs"]) == 1
+    )
+    out = capsys.readouterr().out
+    assert (
+        "configuration set cs: sesops-eventbridge -> default event bus: BOUNCE, COMPLAINT, DELIVERY_DELAY"
+        in out
+    )
+    assert (
+        "rule sesops-cs (enabled): Email Bounced, Email Complaint Received, Email Delivery Delayed -> ses-events"
+        in out
+    )
+    assert "stream sesops-cs (ACTIVE) -> s3://archive/ses/" in out
+    assert "1 problem(s):" in out and "no such SES identity" in out  # the channels themselves are healthy
+
+
+def test_status_names_a_queue_that_does_not_let_the_rule_send(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*CHANNELS[:7], "--dry-run"]) == 0
+    assert "dry run: nothing changed" in capsys.readouterr().out
+    assert sandbox.session().client("events").list_rules()["Rules"] == []
+    assert main(CHANNELS[:7]) == 0
+    sqs = sandbox.session().client("sqs")
+    sqs.set_queue_attributes(
+        QueueUrl=sqs.get_queue_url(QueueName="ses-events")["QueueUrl"], Attributes={"Policy": ""}
+    )
+    capsys.readouterr()
+    assert main(["status", "--region", REGION, "--configuration-set", "cs"]) == 1
+    out = capsys.readouterr().out
+    assert "✗ rule sesops-cs -> sqs ses-events: the queue policy does not let the rule send" in out
+    assert "fix: sesops provision --region us-east-1 --configuration-set cs --eventbridge ses-events" in out
+
+
+def test_teardown_channels_keeps_the_bucket(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(CHANNELS) == 0
+    capsys.readouterr()
+    argv = ["teardown", "--region", REGION, "--configuration-set", "cs", "--yes"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Teardown in us-east-1, configuration set cs:" in out
+    assert (
+        "- rule " in out
+        and "- delivery stream" in out
+        and "✓ bucket" in out
+        and "kept: it holds the archive" in out
+    )
+    session = sandbox.session()
+    assert session.client("events").list_rules()["Rules"] == []
+    assert session.client("iam").list_roles()["Roles"] == []
+    assert [b["Name"] for b in session.client("s3").list_buckets()["Buckets"]] == ["archive"]
+    assert main(argv) == 0
+    assert "nothing to change" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (
+            ["provision", "--region", REGION],
+            "nothing to provision: pass --identity ID, or --configuration-set",
+        ),
+        (["provision", "--region", REGION, "--eventbridge", "q"], "nothing to provision"),
+        ([*CHANNELS[:7], "--event-types", "Bounce,Opened"], "unknown type 'Opened'; use Bounce, Click, "),
+        ([*CHANNELS[:7], "--event-types", " , "], "give at least one event type"),
+        ([*CHANNELS[:5], "--firehose", "s3://"], "give a bucket name"),
+        (["teardown", "--region", REGION, "--yes"], "nothing to tear down"),
+    ],
+)
+def test_channel_usage_errors_are_one_line(
+    argv: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert error in err and "Traceback" not in err
+
+
+def test_parse_bucket_and_event_types() -> None:
+    assert parse_bucket("archive") == ("archive", "")
+    assert parse_bucket("s3://archive/ses") == ("archive", "ses/")
+    assert parse_bucket("archive/a/b/") == ("archive", "a/b/")
+    known = ("Bounce", "Rendering Failure", "DeliveryDelay")
+    assert parse_event_types("rendering_failure,RENDERINGFAILURE, deliverydelay", known) == (
+        "Rendering Failure",
+        "DeliveryDelay",
+    )
+
+
+@pytest.mark.timeout(120)
+def test_done_when_eventbridge_mail_to_the_simulator_comes_out_of_drain(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The issue's "done when": provision --configuration-set cs --eventbridge ses-events, mail the
+    simulator with that configuration set, and `sesops drain` captures the Email Bounced event."""
+    assert (
+        main(["provision", "--region", REGION, "--configuration-set", "cs", "--eventbridge", "ses-events"])
+        == 0
+    )
+    assert "healthy" in capsys.readouterr().out
+    ses = sandbox.session().client("ses")
+    ses.verify_domain_identity(Domain="example.com")
+    message_id = ses.send_email(
+        Source="sender@example.com",
+        Destination={"ToAddresses": ["bounce@simulator.amazonses.com"]},
+        Message={"Subject": {"Data": "via EventBridge"}, "Body": {"Text": {"Data": "hello"}}},
+        ConfigurationSetName="cs",
+    )["MessageId"]
+    store = tmp_path / "events.sqlite"
+    assert (
+        main(
+            [
+                "drain",
+                "--region",
+                REGION,
+                "--queue",
+                "ses-events",
+                "--db",
+                str(store),
+                "--wait",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+
+    from sesops import read_events
+
+    frame = read_events(store)
+    assert len(frame) == 1, frame
+    row = frame.iloc[0]
+    assert (row["category"], row["email"], row["message_id"]) == (
+        "hard_bounce",
+        "bounce@simulator.amazonses.com",
+        message_id,
+    )
