@@ -47,8 +47,8 @@ def healthy(**changes: object) -> State:
     return State(**fields)  # type: ignore[arg-type]
 
 
-def codes(state: State, **kwargs: bool) -> list[str]:
-    return [p.code for p in diagnose(state, **kwargs)]
+def codes(state: State, *, keep_forwarding: bool = False) -> list[str]:
+    return [p.code for p in diagnose(state, keep_forwarding=keep_forwarding)]
 
 
 def test_healthy_state_has_no_problem() -> None:
