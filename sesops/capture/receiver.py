@@ -2,18 +2,25 @@
 
 Status codes tell SNS what to do: 200 only after the message is committed to the store;
 503 when a retry can succeed (certificate fetch, store, or ConfirmSubscription failed);
-403 for messages that are not genuinely from an allowed topic; 400 for malformed ones.
-Nothing is stored unless its signature verified. Bodies are short plain text saying why.
-One JSON log line per request (no bodies, no tokens).
+403 for messages that are not genuinely from an allowed topic, or outside the verifier's
+age window; 400 for malformed ones, including a key named twice (in the body or in its
+``Message``: JSON readers disagree on which one counts, so what is stored, exactly the bytes
+that were verified, must read one way only). Nothing is stored unless its signature verified.
+A SubscriptionConfirmation is confirmed, then stored; one already stored is not confirmed again.
+Only the configured path is answered (others 404), and ``GET /healthz``: ok or 503, with the
+store's counts only when asked (``?counts=1``) from this host.
+Bodies are short plain text saying why. One JSON log line per request (no bodies, no tokens).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import orjson
@@ -22,11 +29,13 @@ from sesops.capture.store import CaptureStore
 from sesops.errors import (
     CertificateUnavailable,
     InvalidMessage,
+    RecordError,
     SesopsError,
     StoreError,
     UnsupportedSignatureVersion,
     VerificationError,
 )
+from sesops.events.strict import duplicate_key
 
 MAX_BODY = 1024 * 1024
 SNS_TYPES = frozenset({"Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"})
@@ -82,8 +91,10 @@ class Receiver:
         confirm: Confirm | None = None,
         logger: logging.Logger | None = None,
         max_body: int = MAX_BODY,
+        path: str | None = None,
     ) -> None:
         self.store = store
+        self.path = path
         self.verifier = verifier
         self.confirm = confirm if confirm is not None else _aws_confirm
         self.log = logger or logging.getLogger("sesops.capture.receiver")
@@ -118,8 +129,8 @@ class Receiver:
             "path": path[:200],
             "status": outcome.status,
             "sns_type": outcome.sns_type,
-            "message_id": outcome.message_id,
-            "topic": outcome.topic,
+            "message_id": outcome.message_id and outcome.message_id[:100],
+            "topic": outcome.topic and outcome.topic[:300],
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }
         if outcome.status != 200:
@@ -130,9 +141,9 @@ class Receiver:
 
     def _handle(self, environ: WSGIEnvironment, method: str, path: str) -> _Outcome:
         if path == "/healthz":
-            if method not in ("GET", "HEAD"):
-                return _Outcome(405, "use GET /healthz", headers=[("Allow", "GET, HEAD")])
-            return self._health()
+            return self._health(environ, method)
+        if self.path is not None and path != self.path:
+            return _Outcome(404, "not found")
         if method != "POST":
             return _Outcome(405, "SNS delivers with POST", headers=[("Allow", "POST")])
         if str(environ.get("HTTP_X_AMZ_SNS_RAWDELIVERY", "")).lower() == "true":
@@ -140,25 +151,26 @@ class Receiver:
         body = self._read_body(environ)
         if isinstance(body, _Outcome):
             return body
-        try:
-            message = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return _Outcome(400, "body is not JSON (expected an SNS message)")
-        if not isinstance(message, dict):
-            return _Outcome(400, "body is not an SNS message (expected a JSON object)")
-        sns_type, message_id, topic = message.get("Type"), message.get("MessageId"), message.get("TopicArn")
-        if not isinstance(sns_type, str) or sns_type not in SNS_TYPES:
-            return _Outcome(400, "body is not an SNS message (no SNS Type)")
-        if not isinstance(message_id, str) or not message_id or not isinstance(topic, str) or not topic:
-            return _Outcome(400, "SNS message without MessageId or TopicArn", sns_type=sns_type)
-        result = _Outcome(200, "", sns_type=sns_type, message_id=message_id[:100], topic=topic[:300])
-        header_type = environ.get("HTTP_X_AMZ_SNS_MESSAGE_TYPE")
-        if header_type is not None and header_type != sns_type:
-            return _fail(result, 400, f"x-amz-sns-message-type {str(header_type)[:40]!r} disagrees with Type")
-        header_topic = environ.get("HTTP_X_AMZ_SNS_TOPIC_ARN")
-        if header_topic is not None and header_topic != topic:
-            return _fail(result, 400, "x-amz-sns-topic-arn disagrees with TopicArn")
-        if sns_type == "SubscriptionConfirmation" and self.verifier.allowed_topics is None:
+        message = _decode(body)
+        if isinstance(message, _Outcome):
+            return message
+        result = _identify(message, environ)
+        if result.status != 200:
+            return result
+        refused = self._verify(message, result)
+        if refused is not None:
+            return refused
+        if result.sns_type == "SubscriptionConfirmation":
+            return self._subscribe(body, message, result)
+        stored = self._store(body, result)
+        if stored.status == 200 and result.sns_type == "UnsubscribeConfirmation":
+            self.log.warning("unsubscribed from %s (stored; not re-confirmed)", result.topic)
+            stored.text = "unsubscribe noted"
+        return stored
+
+    def _verify(self, message: dict[str, Any], result: _Outcome) -> _Outcome | None:
+        """None when ``message`` is genuine; else the refusal (403 final, 503 retry, 400 malformed)."""
+        if result.sns_type == "SubscriptionConfirmation" and self.verifier.allowed_topics is None:
             return _fail(result, 403, "no topic allowlist configured; refusing to confirm any subscription")
         try:
             self.verifier.verify(message)
@@ -168,24 +180,39 @@ class Receiver:
             return _fail(result, 400, f"not a valid SNS message: {err}")
         except VerificationError as err:
             return _fail(result, 403, f"rejected: {err}")
+        return None
+
+    def _subscribe(self, body: bytes, message: dict[str, Any], result: _Outcome) -> _Outcome:
+        """Confirm, then store: a confirmation already stored (a replay) is not confirmed again."""
+        topic, message_id = str(message["TopicArn"]), str(message["MessageId"])
         try:
-            new = self.store.add(body, channel="http", verified=True, message_id=message_id, topic_arn=topic)
+            if self.store.contains(message_id):
+                result.text = "subscription already confirmed"
+                return result
+        except StoreError as err:
+            self.log.error("capture store read failed: %s", err)
+            return _fail(result, 503, "cannot check the capture store now; retry later")
+        try:
+            self.confirm(topic, str(message["Token"]))
+        except Exception as err:  # AwsError, or anything an injected confirm raises
+            detail = str(err) if isinstance(err, SesopsError) else type(err).__name__
+            self.log.error("ConfirmSubscription failed for %s: %s", topic, detail)
+            return _fail(result, 503, "could not confirm the subscription now; SNS will resend")
+        stored = self._store(body, result)
+        if stored.status == 200:
+            stored.text = "subscription confirmed"
+        return stored
+
+    def _store(self, body: bytes, result: _Outcome) -> _Outcome:
+        """Store exactly the bytes that were verified; 503 when the store cannot take them now."""
+        try:
+            new = self.store.add(
+                body, channel="http", verified=True, message_id=result.message_id, topic_arn=result.topic
+            )
         except StoreError as err:
             self.log.error("capture store write failed: %s", err)
             return _fail(result, 503, "cannot store the message now; retry later")
-        if sns_type == "SubscriptionConfirmation":
-            try:
-                self.confirm(topic, str(message["Token"]))
-            except Exception as err:  # AwsError, or anything an injected confirm raises
-                detail = str(err) if isinstance(err, SesopsError) else type(err).__name__
-                self.log.error("ConfirmSubscription failed for %s: %s", topic, detail)
-                return _fail(result, 503, "could not confirm the subscription now; SNS will resend")
-            result.text = "subscription confirmed"
-        elif sns_type == "UnsubscribeConfirmation":
-            self.log.warning("unsubscribed from %s (stored; not re-confirmed)", topic)
-            result.text = "unsubscribe noted"
-        else:
-            result.text = "stored" if new else "already stored"
+        result.text = "stored" if new else "already stored"
         return result
 
     def _read_body(self, environ: WSGIEnvironment) -> bytes | _Outcome:
@@ -217,13 +244,70 @@ class Receiver:
             return _Outcome(400, "empty body (expected an SNS message)")
         return body
 
-    def _health(self) -> _Outcome:
+    def _health(self, environ: WSGIEnvironment, method: str) -> _Outcome:
+        """ok or 503 for anyone; the store's counts only when asked (?counts=1) from this host."""
+        if method not in ("GET", "HEAD"):
+            return _Outcome(405, "use GET /healthz", headers=[("Allow", "GET, HEAD")])
+        with_counts = "1" in parse_qs(str(environ.get("QUERY_STRING", ""))).get("counts", ())
         try:
-            counts = self.store.counts().as_dict()
+            if with_counts and _loopback(str(environ.get("REMOTE_ADDR", ""))):
+                payload: dict[str, Any] = {"status": "ok", **self.store.counts().as_dict()}
+            else:
+                self.store.check()
+                payload = {"status": "ok"}
         except StoreError as err:
-            return _Outcome(503, f"capture store unavailable: {err}")
-        payload = orjson.dumps({"status": "ok", **counts}).decode()
-        return _Outcome(200, payload, content_type="application/json")
+            self.log.error("health check: capture store unavailable: %s", err)
+            return _Outcome(503, '{"status": "unavailable"}', content_type="application/json")
+        return _Outcome(200, orjson.dumps(payload).decode(), content_type="application/json")
+
+
+def _decode(body: bytes) -> dict[str, Any] | _Outcome:
+    """The body as one JSON object read one way only: a key named twice (in the body or in the
+    JSON of its ``Message``) is refused, as readers disagree on which value counts."""
+    try:
+        duplicate = duplicate_key(body)
+        message = orjson.loads(body)
+    except (RecordError, orjson.JSONDecodeError):
+        return _Outcome(400, "body is not JSON (expected an SNS message)")
+    if duplicate is not None:
+        return _Outcome(400, f"duplicate key {duplicate!r} in the body; refused (JSON readers disagree)")
+    if not isinstance(message, dict):
+        return _Outcome(400, "body is not an SNS message (expected a JSON object)")
+    inner = message.get("Message")
+    if isinstance(inner, str) and inner.lstrip()[:1] in ("{", "["):
+        try:
+            duplicate = duplicate_key(inner)
+        except RecordError:
+            duplicate = None  # a Message that is not JSON is the loader's to judge, not the receiver's
+        if duplicate is not None:
+            return _Outcome(400, f"duplicate key {duplicate!r} in Message; refused (JSON readers disagree)")
+    return message
+
+
+def _identify(message: dict[str, Any], environ: WSGIEnvironment) -> _Outcome:
+    """A 200 outcome naming the message (type, id, topic), or why it is no SNS message."""
+    sns_type, message_id, topic = message.get("Type"), message.get("MessageId"), message.get("TopicArn")
+    if not isinstance(sns_type, str) or sns_type not in SNS_TYPES:
+        return _Outcome(400, "body is not an SNS message (no SNS Type)")
+    if not isinstance(message_id, str) or not message_id or not isinstance(topic, str) or not topic:
+        return _Outcome(400, "SNS message without MessageId or TopicArn", sns_type=sns_type)
+    result = _Outcome(200, "", sns_type=sns_type, message_id=message_id, topic=topic)
+    header_type = environ.get("HTTP_X_AMZ_SNS_MESSAGE_TYPE")
+    if header_type is not None and header_type != sns_type:
+        return _fail(result, 400, f"x-amz-sns-message-type {str(header_type)[:40]!r} disagrees with Type")
+    header_topic = environ.get("HTTP_X_AMZ_SNS_TOPIC_ARN")
+    if header_topic is not None and header_topic != topic:
+        return _fail(result, 400, "x-amz-sns-topic-arn disagrees with TopicArn")
+    return result
+
+
+def _loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _fail(outcome: _Outcome, status: int, text: str) -> _Outcome:
@@ -244,11 +328,14 @@ def make_app(
     confirm: Confirm | None = None,
     logger: logging.Logger | None = None,
     max_body: int = MAX_BODY,
+    path: str | None = None,
 ) -> WSGIApplication:
     """The receiver as a WSGI application.
 
     ``verifier`` checks signatures and the topic allowlist (a :class:`sesops.sns.verify.SnsVerifier`;
     without an allowlist, subscriptions are never confirmed). ``confirm(topic_arn, token)``
     confirms a subscription (default: SNS ``ConfirmSubscription`` in the topic's region).
+    ``path`` is the one path deliveries are accepted on (others 404); None accepts any path
+    (for an app mounted under a router that has already chosen it).
     """
-    return Receiver(store, verifier, confirm=confirm, logger=logger, max_body=max_body)
+    return Receiver(store, verifier, confirm=confirm, logger=logger, max_body=max_body, path=path)

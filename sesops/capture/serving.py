@@ -74,6 +74,8 @@ class GuardedServer(TcpWSGIServer):
     """A single-socket waitress server that also drops requests slower than ``read_timeout``."""
 
     channel_class = _TimedChannel
+    effective_host: str  # set by waitress on binding (its stubs leave them out)
+    effective_port: int
     read_timeout: float = READ_TIMEOUT
     max_connections: int = MAX_CONNECTIONS
     dropped_slow = 0  # requests dropped for being slower than read_timeout, since start

@@ -6,8 +6,6 @@ import io
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +19,6 @@ import urllib3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
-from waitress.server import create_server
 
 from sesops.aws.messaging import confirm_subscription
 from sesops.capture.receiver import MAX_BODY, make_app
@@ -29,9 +26,8 @@ from sesops.capture.store import CaptureStore
 from sesops.errors import AwsError
 from sesops.sns.signing import SigningAuthority
 from sesops.sns.verify import SnsVerifier
+from tests.capture.serve_helpers import InProcess, Server, notification, post, stored_ids
 from tests.capture_samples import OTHER_TOPIC, TOPIC, ses_bounce
-
-CLI = [sys.executable, "-c", "import sys; from sesops.cli import main; sys.exit(main())"]
 
 
 @pytest.fixture(scope="module")
@@ -42,39 +38,6 @@ def authority() -> SigningAuthority:
 @pytest.fixture(scope="module")
 def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
-
-
-class Server:
-    """`sesops serve` as a subprocess on a free loopback port."""
-
-    def __init__(self, db: Path, cert_dir: Path, port: int = 0) -> None:
-        self.db = db
-        args = [
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--allow-topic",
-            TOPIC,
-            "--cert-dir",
-            str(cert_dir),
-        ]
-        self.proc = subprocess.Popen(
-            [*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert "listening on http://127.0.0.1:" in line, line + self.proc.stderr.read()  # type: ignore[union-attr]
-        self.url = line.split("listening on ")[1].strip()
-        self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=30)
-        self.stdout, self.stderr = out, err
-        return self.proc.returncode
 
 
 @pytest.fixture
@@ -90,25 +53,6 @@ def http() -> Iterator[urllib3.PoolManager]:
     pool = urllib3.PoolManager(retries=False, timeout=10)
     yield pool
     pool.clear()
-
-
-def notification(
-    authority: SigningAuthority, version: str = "2", topic: str = TOPIC, **kw: Any
-) -> dict[str, Any]:
-    return authority.notification(topic, orjson.dumps(ses_bounce()).decode(), version=version, **kw)
-
-
-def post(
-    http: urllib3.PoolManager, url: str, body: bytes | dict[str, Any], headers: dict[str, str] | None = None
-) -> urllib3.BaseHTTPResponse:
-    if isinstance(body, dict):
-        body = orjson.dumps(body, option=orjson.OPT_INDENT_2)  # SNS pretty-prints its bodies
-        headers = {"x-amz-sns-message-type": "Notification", **(headers or {})}
-    return http.request("POST", url, body=body, headers=headers or {})
-
-
-def stored_ids(db: Path) -> set[str]:
-    return {m.message_id for m in CaptureStore(db).iter_raw()}
 
 
 # -- over HTTP ------------------------------------------------------------------------------
@@ -167,11 +111,13 @@ def test_rejections_store_nothing(
     assert http.request("PUT", server.url, body=b"{}").status == 405
     health = http.request("GET", server.url + "healthz")
     assert health.status == 200 and health.headers["Content-Type"] == "application/json"
-    assert orjson.loads(health.data)["messages"] == 0
+    assert orjson.loads(health.data) == {"status": "ok"}  # no counts unless asked, from this host
+    counted = http.request("GET", server.url + "healthz?counts=1")
+    assert orjson.loads(counted.data)["messages"] == 0
     assert stored_ids(server.db) == set()
     assert server.stop() == 0
     log_lines = [orjson.loads(line) for line in server.stderr.splitlines() if line.startswith("{")]
-    assert len(log_lines) == len(cases) + 3
+    assert len(log_lines) == len(cases) + 4
     assert {"method", "path", "status", "sns_type", "message_id", "topic", "duration_ms"} <= set(log_lines[0])
     assert tampered["Signature"] not in server.stderr and "bounce@example.com" not in server.stderr
 
@@ -202,6 +148,7 @@ def test_sigterm_finishes_a_request_in_flight(server: Server, authority: Signing
         sock.sendall(body[100:])
         reply = sock.recv(4096)
     assert reply.startswith(b"HTTP/1.1 200"), reply
+    server.proc.wait(10)  # it ends on its own; a second SIGTERM after its handlers are gone would kill it
     assert server.stop() == 0
     assert "stopped" in server.stdout
     with pytest.raises(OSError):
@@ -247,25 +194,13 @@ def test_kill_9_loses_nothing_acknowledged(
     second = Server(first.db, cert_dir)  # recovers the WAL on open
     try:
         assert set(acknowledged) <= stored_ids(first.db)
-        r = urllib3.PoolManager(retries=False).request("GET", second.url + "healthz")
+        r = urllib3.PoolManager(retries=False).request("GET", second.url + "healthz?counts=1")
         assert orjson.loads(r.data)["messages"] >= len(acknowledged)
     finally:
         assert second.stop() == 0
 
 
 # -- in process: subscription confirmation ---------------------------------------------------
-
-
-class InProcess:
-    def __init__(self, app: Any) -> None:
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=2)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}/"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.task_dispatcher.shutdown()
-        self.server.close()
 
 
 def test_subscription_confirmation(tmp_path: Path, cert_dir: Path, authority: SigningAuthority) -> None:
@@ -290,12 +225,17 @@ def test_subscription_confirmation(tmp_path: Path, cert_dir: Path, authority: Si
         assert calls == [(TOPIC, "tok-1")]  # the API with the token; SubscribeURL never fetched
         other = authority.subscription_confirmation(OTHER_TOPIC, token="tok-2")
         assert post(http, srv.url, other, header).status == 403
+        r = post(http, srv.url, ok, header)  # a replay of a stored confirmation: not confirmed again
+        assert (r.status, r.data) == (200, b"subscription already confirmed\n")
         failing["on"] = True
         retry = authority.subscription_confirmation(TOPIC, token="tok-3")
         r = post(http, srv.url, retry, header)
         assert r.status == 503 and b"SNS will resend" in r.data
         assert calls == [(TOPIC, "tok-1")]
-        assert stored_ids(store.path) == {ok["MessageId"], retry["MessageId"]}
+        assert stored_ids(store.path) == {ok["MessageId"]}  # confirm first, then store: nothing kept
+        failing["on"] = False
+        assert post(http, srv.url, retry, header).status == 200  # SNS's resend
+        assert calls == [(TOPIC, "tok-1"), (TOPIC, "tok-3")]
         no_allowlist = InProcess(make_app(store, SnsVerifier(cert_dir=cert_dir), confirm=confirm))
         try:
             assert post(http, no_allowlist.url, ok, header).status == 403
