@@ -1,7 +1,8 @@
 """Patches ``sesv2-suppression`` and ``sesv2-event-destinations``: what moto's SESv2 lacks.
 
-The account suppression list (put/get/list/delete) and configuration-set event destinations
-(create/get/update/delete), kept on moto's SES core backend. A malformed request gets a
+The account suppression list (put/get/list/delete), configuration-set event destinations
+(create/get/update/delete) and an identity's default configuration set
+(PutEmailIdentityConfigurationSetAttributes), kept on moto's SES core backend. A malformed request gets a
 ``BadRequestException`` that says what was wrong, as SESv2 answers.
 """
 
@@ -27,6 +28,7 @@ URL_PATHS = (
     "{0}/v2/email/suppression/addresses/(?P<EmailAddress>[^/]+)$",
     _CONFIGURATION_SET + "/event-destinations$",
     _CONFIGURATION_SET + "/event-destinations/(?P<EventDestinationName>[^/]+)$",
+    "{0}/v2/email/identities/(?P<EmailIdentity>[^/]+)/configuration-set$",
 )
 
 
@@ -211,6 +213,23 @@ def get_configuration_set_event_destinations(self: Any) -> str:
     return json.dumps({"EventDestinations": list(_config_set(self).values())})
 
 
+def put_email_identity_configuration_set_attributes(self: Any) -> str:
+    """Set (or, without ConfigurationSetName, clear) the identity's default configuration set."""
+    from moto.ses.exceptions import NotFoundException
+
+    core = self.sesv2_backend.core_backend
+    identity = core.email_identities.get(_unquote(self._get_param("EmailIdentity")))
+    if identity is None:
+        raise NotFoundException(
+            f"Email identity {_unquote(self._get_param('EmailIdentity'))} does not exist."
+        )
+    name = request_body(self).get("ConfigurationSetName") or None
+    if name is not None and name not in core.config_sets:
+        raise NotFoundException(f"Configuration set <{name}> does not exist.")
+    identity.configuration_set_name = name
+    return "{}"
+
+
 RESPONSES: dict[str, Callable[[Any], str]] = {
     "put_suppressed_destination": put_suppressed_destination,
     "get_suppressed_destination": get_suppressed_destination,
@@ -220,6 +239,7 @@ RESPONSES: dict[str, Callable[[Any], str]] = {
     "update_configuration_set_event_destination": update_configuration_set_event_destination,
     "delete_configuration_set_event_destination": delete_configuration_set_event_destination,
     "get_configuration_set_event_destinations": get_configuration_set_event_destinations,
+    "put_email_identity_configuration_set_attributes": put_email_identity_configuration_set_attributes,
 }
 
 

@@ -146,11 +146,27 @@ def test_no_configuration_set_no_events_unless_the_identity_has_a_default(aws: b
     assert sns_records(aws, wiring) == []
 
     sender = f"news@{unique('d')}.example.com"
-    aws.client("sesv2").create_email_identity(EmailIdentity=sender, ConfigurationSetName=wiring.config_set)
+    sesv2 = aws.client("sesv2")
+    sesv2.create_email_identity(EmailIdentity=sender, ConfigurationSetName=wiring.config_set)
     send(aws, sender, f"bounce@{SIM}")
     records = sns_records(aws, wiring)
     assert [r["eventType"] for r in records] == ["Send", "Bounce"]
     assert records[0]["mail"]["tags"]["ses:configuration-set"] == [wiring.config_set]
+
+    sesv2.put_email_identity_configuration_set_attributes(EmailIdentity=sender)  # no default any more
+    assert "ConfigurationSetName" not in sesv2.get_email_identity(EmailIdentity=sender)
+    send(aws, sender, f"bounce@{SIM}")
+    assert sns_records(aws, wiring) == []
+    sesv2.put_email_identity_configuration_set_attributes(
+        EmailIdentity=domain, ConfigurationSetName=wiring.config_set
+    )
+    assert sesv2.get_email_identity(EmailIdentity=domain)["ConfigurationSetName"] == wiring.config_set
+    send(aws, f"test@{domain}", f"success@{SIM}")
+    assert [r["eventType"] for r in sns_records(aws, wiring)] == ["Send", "Delivery"]
+    with pytest.raises(ClientError, match="NotFoundException"):
+        sesv2.put_email_identity_configuration_set_attributes(
+            EmailIdentity=domain, ConfigurationSetName="nope"
+        )
 
 
 def test_eventbridge_rule_target_gets_the_whole_envelope(aws: boto3.Session) -> None:
@@ -275,7 +291,10 @@ def test_records_flow_through_the_server_too(monkeypatch: pytest.MonkeyPatch) ->
         session = sandbox.session(REGION)
         domain, _ = verified_domain(session)
         wiring = wire_events(session, sns=False)
-        send(session, f"test@{domain}", f"ooto@{SIM}", config_set=wiring.config_set)
+        session.client("sesv2").put_email_identity_configuration_set_attributes(
+            EmailIdentity=domain, ConfigurationSetName=wiring.config_set
+        )
+        send(session, f"test@{domain}", f"ooto@{SIM}")  # the identity's default configuration set
         envelopes = eventbridge_envelopes(session, wiring)
         assert [e["detail-type"] for e in envelopes] == ["Email Sent", "Email Delivered", "Email Bounced"]
         assert [r["eventType"] for r in firehose_records(session, wiring)] == ["Send", "Delivery", "Bounce"]
