@@ -29,7 +29,8 @@ _OPEN, _QUOTE, _SPACE = frozenset(b"{["), ord('"'), frozenset(b" \t\r\n")
 
 def ndjson_chunks(data: bytes) -> list[Chunk]:
     """Pieces of ``data`` that, each followed by a newline, are JSON Lines with one record per
-    line (``[data]`` itself when it has no ``}{``: JSON Lines already, or a single record)."""
+    line (``[data]`` itself when it has no ``}{``: JSON Lines already, or a single record);
+    no other piece holds a newline."""
     cuts = _cuts(data)
     if not len(cuts):
         return [data]
@@ -39,7 +40,7 @@ def ndjson_chunks(data: bytes) -> list[Chunk]:
     if data.find(b"\n", 0, end) >= 0:  # records on lines as well: each line must be one record
         return careful_chunks(data)
     view = memoryview(data)
-    bounds = [0, *cuts.tolist(), len(data)]
+    bounds = [0, *cuts.tolist(), end]
     chunks: list[Chunk] = [view[a:b] for a, b in itertools.pairwise(bounds)]
     try:
         for chunk in chunks:
@@ -47,6 +48,12 @@ def ndjson_chunks(data: bytes) -> list[Chunk]:
     except msgspec.DecodeError:
         return careful_chunks(data)
     return chunks
+
+
+def line_count(chunks: list[Chunk]) -> int:
+    """How many lines ``chunks`` make, each followed by a newline (only ``[data]`` itself, the
+    JSON Lines case, holds newlines of its own)."""
+    return len(chunks) + sum(chunk.count(b"\n") for chunk in chunks if isinstance(chunk, bytes))
 
 
 def _cuts(data: bytes) -> np.ndarray:
