@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from sesops.load.concat import careful_chunks, ndjson_chunks, value_end
+from sesops.load.concat import careful_chunks, line_count, ndjson_chunks, value_end
 
 
 def records_of(chunks: list[bytes | memoryview]) -> list[object]:
@@ -74,3 +74,16 @@ def test_random_records_split_back_exactly() -> None:
     data = b"".join(json.dumps(r).encode() + rng.choice(separators) for r in records)
     assert records_of(ndjson_chunks(data)) == records
     assert records_of(careful_chunks(data)) == records
+
+
+@pytest.mark.parametrize(
+    ("data", "lines"),
+    [
+        (b'{"a":1}{"b":2}\n\n', 2),  # trailing blank lines are not records
+        (b'{"a":1}\n{"b":2}\n', 3),  # JSON Lines as they are, plus the newline written after them
+        (b'{"a":1} {"b":2}\n{"c":3}{"d":4}', 4),
+    ],
+)
+def test_line_count(data: bytes, lines: int) -> None:
+    chunks = ndjson_chunks(data)
+    assert line_count(chunks) == lines == (b"\n".join(bytes(c) for c in chunks) + b"\n").count(b"\n")
