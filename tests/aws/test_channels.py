@@ -4,7 +4,9 @@ status -> break -> status -> teardown against moto in-process."""
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -19,7 +21,7 @@ from sesops.aws.status import status
 from sesops.aws.teardown import teardown
 from sesops.errors import ProvisionError
 from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
-from sesops.sandbox.server import dummy_session, mocked
+from sesops.sandbox.server import Sandbox, dummy_session, mocked
 from tests.aws.channel_states import (
     ACCOUNT,
     BOTH,
@@ -368,3 +370,25 @@ def test_teardown_needs_something_to_remove() -> None:
         from sesops.aws.teardown import plan_teardown
 
         plan_teardown(State(region=REGION, account=ACCOUNT), [])
+
+
+def test_mail_with_the_set_lands_in_the_archive_as_firehose_writes_it() -> None:
+    """Through the sandbox server: the stream provision made writes SES's record gzip under
+    PREFIX/YYYY/MM/DD/HH/ (the sandbox routes the set's events to its Firehose destination)."""
+    with Sandbox(port=0) as sb:
+        session = sb.session()
+        provision(FIREHOSE, session=session)
+        ses = session.client("ses")
+        ses.verify_domain_identity(Domain="example.com")
+        message_id = ses.send_email(
+            Source="sender@example.com",
+            Destination={"ToAddresses": ["bounce@simulator.amazonses.com"]},
+            Message={"Subject": {"Data": "archived"}, "Body": {"Text": {"Data": "hello"}}},
+            ConfigurationSetName="cs",
+        )["MessageId"]
+        s3 = session.client("s3")
+        (listed,) = s3.list_objects_v2(Bucket="archive")["Contents"]
+        body = s3.get_object(Bucket="archive", Key=listed["Key"])["Body"].read()
+    assert re.fullmatch(r"ses/\d{4}/\d{2}/\d{2}/\d{2}/sesops-cs-.+\.gz", listed["Key"]), listed["Key"]
+    (record,) = [json.loads(line) for line in gzip.decompress(body).splitlines()]
+    assert (record["eventType"], record["mail"]["messageId"]) == ("Bounce", message_id)
