@@ -8,10 +8,9 @@ does not exist fails the send (v1 ``ConfigurationSetDoesNotExist``, v2 ``NotFoun
 For each event of the message (one ``Send``, then per recipient what the mailbox simulator answers:
 ``Delivery``, ``Bounce``, ``Complaint``; or, for a message SES accepts but does not send, ``Reject``
 when it carries the EICAR test virus and ``Rendering Failure`` when its template names an attribute
-the data lacks), each *enabled* SESv2 event destination whose
-``MatchingEventTypes`` include it receives the event-publishing record, shaped as SES writes it
-(``eventType``, the type's object, and ``mail`` with headers and ``tags`` such as
-``ses:configuration-set``). Bounce and complaint objects are the identity notification's own, with
+the data lacks), each *enabled* SESv2 event destination whose ``MatchingEventTypes`` include it
+receives the event-publishing record, shaped as SES writes it (``eventType``, the type's object,
+and ``mail`` with headers and ``tags`` such as ``ses:configuration-set``). Bounce and complaint objects are the identity notification's own, with
 the same ``feedbackId``. Delivery to SNS, EventBridge and Firehose is :mod:`sesops.sandbox.destinations`.
 """
 
@@ -120,10 +119,7 @@ def publish_events(
     if not destinations:
         return
     tagged = {**mail, "tags": mail_tags(options, config_set, str(mail["source"]))}
-    region = backend.region_name
-    config_set_arn = (
-        f"arn:{arns.partition(region)}:ses:{region}:{backend.account_id}:configuration-set/{config_set}"
-    )
+    config_set_arn = arns.configuration_set_arn(backend.region_name, backend.account_id, config_set)
     for destination in destinations:
         records = [
             event_record(event_type, tagged, detail)
