@@ -28,8 +28,8 @@ def channel_problems(state: State, detail_types: Mapping[str, str]) -> list[Prob
                 problems.append(_disabled(state, destination))
             elif destination.kind == "EventBridge":
                 problems += eventbridge_problems(state, destination, detail_types)
-            else:
-                problems += firehose_problems(state, destination)
+            elif destination.stream_arn:
+                problems += firehose_problems(state, destination, destination.stream_arn)
     return problems
 
 
@@ -143,12 +143,11 @@ def _target_problems(state: State, rule: RuleState, fix: str) -> list[Problem]:
     return problems
 
 
-def firehose_problems(state: State, destination: EventDestinationState) -> list[Problem]:
+def firehose_problems(state: State, destination: EventDestinationState, stream_arn: str) -> list[Problem]:
     """The stream (exists, ACTIVE, its role and bucket), then the role SES puts records with."""
     subject = _subject(destination)
     fix = _hint(state, destination, "--firehose BUCKET")
-    assert destination.stream_arn  # a Firehose destination
-    stream_name = arns.resource_name(destination.stream_arn)
+    stream_name = arns.resource_name(stream_arn)
     stream = state.streams.get(stream_name)
     problems: list[Problem] = []
     if stream is None:
@@ -181,7 +180,7 @@ def firehose_problems(state: State, destination: EventDestinationState) -> list[
             state,
             arns.resource_name(destination.role_arn),
             "ses.amazonaws.com",
-            ("firehose:PutRecordBatch", destination.stream_arn),
+            ("firehose:PutRecordBatch", stream_arn),
             {"source_account": state.account, "source_arn": source},
             fix,
         )

@@ -53,9 +53,9 @@ def plan(state: State, spec: Spec) -> list[Change]:
     if spec.channels and spec.configuration_set:
         steps.append(configuration_set_step(state, spec.configuration_set))
         if spec.eventbridge_queue:
-            steps += eventbridge_steps(state, spec, spec.configuration_set)
+            steps += eventbridge_steps(state, spec, spec.configuration_set, spec.eventbridge_queue)
         if spec.firehose_bucket:
-            steps += firehose_steps(state, spec, spec.configuration_set)
+            steps += firehose_steps(state, spec, spec.configuration_set, spec.firehose_bucket)
     return steps
 
 

@@ -37,10 +37,8 @@ def rule_pattern(detail_types: tuple[str, ...]) -> dict[str, Any]:
     return {"source": ["aws.ses"], "detail-type": list(detail_types)}
 
 
-def eventbridge_steps(state: State, spec: Spec, config_set: str) -> list[Change]:
+def eventbridge_steps(state: State, spec: Spec, config_set: str, queue: str) -> list[Change]:
     """Queue and DLQ, rule, target, then the configuration set's EventBridge destination."""
-    assert spec.eventbridge_queue  # the caller asks only then
-    queue = spec.eventbridge_queue
     rule = rule_name(config_set)
     rule_arn = arns.rule_arn(state.region, state.account, rule)
     queue_arn = arns.queue_arn(state.region, state.account, queue)
@@ -90,10 +88,8 @@ def _target_step(state: State, rule: str, queue: str, queue_arn: str) -> Change:
     )
 
 
-def firehose_steps(state: State, spec: Spec, config_set: str) -> list[Change]:
+def firehose_steps(state: State, spec: Spec, config_set: str, bucket: str) -> list[Change]:
     """Bucket, Firehose's role, the stream, SES's role, then the Firehose event destination."""
-    assert spec.firehose_bucket  # the caller asks only then
-    bucket = spec.firehose_bucket
     stream = stream_name(config_set)
     stream_arn = arns.delivery_stream_arn(state.region, state.account, stream)
     bucket_arn = arns.bucket_arn(state.region, bucket)
@@ -119,7 +115,7 @@ def firehose_steps(state: State, spec: Spec, config_set: str) -> list[Change]:
             policies.firehose_s3_policy(bucket_arn, spec.firehose_prefix),
             f"Firehose may write s3://{bucket}/{spec.firehose_prefix}",
         ),
-        _stream_step(state, spec, stream, bucket_arn, arns.role_arn(state.region, account, firehose_role)),
+        _stream_step(state, spec, stream, bucket, arns.role_arn(state.region, account, firehose_role)),
         *_role_steps(
             state,
             ses_role,
@@ -168,8 +164,9 @@ def _role_policy_step(
     return Change(mark, "role policy", f"{name}/{policy_name}", detail, "put_role_policy", params)
 
 
-def _stream_step(state: State, spec: Spec, stream: str, bucket_arn: str, role_arn: str) -> Change:
-    where = f"s3://{spec.firehose_bucket}/{spec.firehose_prefix}YYYY/MM/DD/HH/, {COMPRESSION}"
+def _stream_step(state: State, spec: Spec, stream: str, bucket: str, role_arn: str) -> Change:
+    where = f"s3://{bucket}/{spec.firehose_prefix}YYYY/MM/DD/HH/, {COMPRESSION}"
+    bucket_arn = arns.bucket_arn(state.region, bucket)
     s3 = {"RoleARN": role_arn, "BucketARN": bucket_arn, "CompressionFormat": COMPRESSION}
     if spec.firehose_prefix:  # Firehose adds YYYY/MM/DD/HH/ after it (or alone, without one)
         s3["Prefix"] = spec.firehose_prefix
