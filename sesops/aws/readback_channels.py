@@ -15,11 +15,13 @@ from typing import Any
 from urllib.parse import unquote
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sesops import arns
 from sesops.aws.clients import client
-from sesops.aws.errors import aws_call, call
+from sesops.aws.errors import aws_call, call, describe_error, error_code
 from sesops.aws.state import EventDestinationState, RoleState, RuleState, StreamState, TargetState
+from sesops.errors import AwsError
 
 _MISSING_STREAM = {"ResourceNotFoundException"}
 _MISSING_ROLE = {"NoSuchEntity"}
@@ -202,7 +204,19 @@ def _document(value: Any) -> dict[str, Any]:
 
 
 def bucket_exists(s3: Any, name: str) -> bool:
-    """Whether the bucket exists and these credentials may use it (HeadBucket)."""
-    return (
-        call("s3:HeadBucket", s3.head_bucket, resource=name, absent=_MISSING_BUCKET, Bucket=name) is not None
-    )
+    """Whether the bucket exists (HeadBucket); one these credentials may not use is an error."""
+    try:
+        s3.head_bucket(Bucket=name)
+    except ClientError as err:
+        if error_code(err) in _MISSING_BUCKET:
+            return False
+        if error_code(err) == "403":  # HeadBucket answers a bare 403, with no code to tell why
+            raise AwsError(
+                f"s3:HeadBucket {name}: 403: the bucket exists but these credentials may not use it "
+                "(bucket names are global: another account may own it). Pick another bucket name, or "
+                "allow s3:ListBucket on it."
+            ) from None
+        raise describe_error(err, "s3:HeadBucket", name) from None
+    except BotoCoreError as err:
+        raise describe_error(err, "s3:HeadBucket", name) from None
+    return True

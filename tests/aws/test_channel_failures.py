@@ -301,3 +301,11 @@ def test_a_bucket_outside_us_east_1_names_its_region(stubs: Stubs) -> None:
     )
     step = Change("create", "bucket", "archive", "", "create_bucket", {"name": "archive"})
     assert Applier("eu-west-1", stubs.session).run([step]) == [step]
+
+
+def test_a_bucket_of_another_account_says_so(stubs: Stubs) -> None:
+    stubs("s3").add_client_error("head_bucket", "403", "Forbidden", http_status_code=403)
+    with pytest.raises(
+        AwsError, match=r"^s3:HeadBucket archive: 403: .*another account may own it\)\. Pick another"
+    ):
+        read_channels(stubs.session, REGION, ACCOUNT, [], buckets=["archive"])
