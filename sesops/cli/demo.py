@@ -113,15 +113,15 @@ def next_steps(result: DemoResult, *, keep_running: bool) -> str:
     if keep_running:
         lines += [
             "",
-            f"the sandbox ({result.endpoint}), receiver ({result.receiver_url}) and drain keep running;",
+            f"the sandbox ({result.endpoint}), receiver ({result.receiver_url}) and drains keep running;",
             "in another shell, point boto3 and the AWS CLI at the sandbox:",
             *(f"  export {key}={value}" for key, value in result.env.items()),
             "  unset AWS_PROFILE AWS_SESSION_TOKEN",
             f"  sesops status --region {result.env.get('AWS_DEFAULT_REGION', 'us-east-1')} "
-            f"--identity {result.identity}",
+            f"--identity {result.identity} --configuration-set {result.configuration_set}",
             f"  aws ses send-email --from demo@{result.identity} --to bounce@simulator.amazonses.com "
-            "--subject hi --text hello",
-            f"  sesops load {result.store}   # the new feedback is captured there",
+            f"--subject hi --text hello --configuration-set-name {result.configuration_set}",
+            f"  sesops load {result.store}   # the new feedback is captured there, by all three channels",
             "",
             "Ctrl-C stops them.",
         ]

@@ -32,6 +32,7 @@ class DemoResult:
     expected: int = 0  # notifications SNS delivered on each channel
     http_delivered: int = 0
     sqs_delivered: int = 0
+    configuration_set: str = ""  # the simulator mail's; it publishes to EventBridge
     eventbridge_queue: str = ""
     eventbridge_expected: int = 0  # SES events the configuration set published to EventBridge
     eventbridge_delivered: int = 0

@@ -107,7 +107,7 @@ def running_demo(
     out = Path(out_dir)
     prepare_out_dir(out)
     result = DemoResult(out_dir=out, messages=messages, seed=seed, queue=QUEUE, identity=IDENTITY)
-    result.eventbridge_queue = EVENTS_QUEUE
+    result.configuration_set, result.eventbridge_queue = CONFIGURATION_SET, EVENTS_QUEUE
     steps = Steps(STEPS, progress)
     result.timings = steps.timings
     started = time.perf_counter()
@@ -398,6 +398,15 @@ def _load(result: DemoResult) -> pd.DataFrame:
 
 
 def _doctor(result: DemoResult, session: boto3.Session) -> None:
+    """The identity's wiring and the configuration set's EventBridge path, as ``sesops status``."""
     from sesops.aws.status import status
+    from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
 
-    result.status = status([IDENTITY], topics=(TOPIC,), region=REGION, session=session)
+    result.status = status(
+        [IDENTITY],
+        topics=(TOPIC,),
+        region=REGION,
+        session=session,
+        configuration_sets=(CONFIGURATION_SET,),
+        detail_types=EVENTBRIDGE_DETAIL_TYPES,
+    )
