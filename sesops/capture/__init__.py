@@ -1,6 +1,6 @@
 """Receive raw SNS/SQS bodies and persist them durably before acknowledging.
 
-`store` (SQLite), `receiver` (plain WSGI), `serving` (waitress) and `drain` (SQS).
+`store` (SQLite or PostgreSQL), `receiver` (plain WSGI), `serving` (waitress) and `drain` (SQS).
 Imported lazily: `sesops serve` and `sesops export` never load boto3 through `drain`. The
 function is ``sesops.drain`` (or ``sesops.capture.drain.drain``): a lazy package attribute
 named like its submodule would turn into the module once that is imported.
@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sesops.capture.drain import DrainResult
     from sesops.capture.receiver import make_app
-    from sesops.capture.store import CaptureStore
+    from sesops.capture.store import CaptureStore, open_store
 
 _EXPORTS = {
     "CaptureStore": "store",
+    "open_store": "store",
     "DrainResult": "drain",
     "make_app": "receiver",
 }
 
-__all__ = ["CaptureStore", "DrainResult", "make_app"]
+__all__ = ["CaptureStore", "DrainResult", "make_app", "open_store"]
 
 
 def __getattr__(name: str) -> object:
