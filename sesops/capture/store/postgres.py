@@ -22,6 +22,7 @@ from sesops.errors import InputError, StoreError, StoreUnavailable, require_extr
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg_pool import ConnectionPool
 
 T = TypeVar("T")
 
@@ -101,7 +102,17 @@ class PostgresBackend:
             raise InputError(
                 f"{self.location}: not a PostgreSQL URL ({reason}); write postgresql://user:password@host:port/db"
             ) from None
-        params.setdefault("connect_timeout", max(1, round(timeout)))
+        seconds = max(1, round(timeout))
+        # A server that stops answering (host down, network split) is noticed within seconds,
+        # not after the kernel's TCP timeouts, so a write fails instead of hanging a worker.
+        for name, value in {
+            "connect_timeout": seconds,
+            "tcp_user_timeout": 2000 * seconds,
+            "keepalives_idle": seconds,
+            "keepalives_interval": 1,
+            "keepalives_count": 3,
+        }.items():
+            params.setdefault(name, value)
         self._conninfo = psycopg.conninfo.make_conninfo(**params)  # type: ignore[arg-type]
         with self._direct() as conn:
             self.found_version = self._prepare_schema(conn, create=create)
@@ -131,7 +142,7 @@ class PostgresBackend:
         try:
             conn = psycopg.connect(self._conninfo, autocommit=True)
         except psycopg.OperationalError as err:
-            reason = str(err).strip().splitlines()[-1] if str(err).strip() else "refused"
+            reason = " ".join(str(err).split()) or "refused"
             raise StoreError(
                 f"{self.location}: cannot connect to PostgreSQL ({reason}); check the host, port, "
                 "database, user and password in the URL (or PGPASSWORD / ~/.pgpass)"
@@ -149,10 +160,10 @@ class PostgresBackend:
         if conn.execute("SHOW synchronous_commit").fetchone() == ("off",):
             conn.execute("SET synchronous_commit = on")  # a commit must be durable before a 200
 
-    def _open_pool(self) -> Any:
+    def _open_pool(self) -> ConnectionPool[Any]:
         from psycopg_pool import ConnectionPool, PoolTimeout
 
-        pool = ConnectionPool(
+        pool: ConnectionPool[Any] = ConnectionPool(
             self._conninfo,
             min_size=1,
             max_size=POOL_SIZE,
