@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -160,6 +161,28 @@ def test_a_removed_file_refuses_every_write(tmp_path: Path) -> None:
         with pytest.raises(StoreUnavailable):
             store.check()
     assert not path.exists()  # nothing re-created it
+
+
+def test_every_writer_of_a_refused_group_commit_hears_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    outcomes: list[str] = []
+    with CaptureStore(path) as store:
+        path.unlink()
+
+        def writer(n: int) -> None:
+            for i in range(10):
+                try:
+                    store.add(body(f"{n}-{i}"), channel="http", verified=True)
+                    outcomes.append("stored")
+                except StoreUnavailable:
+                    outcomes.append("refused")
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert outcomes == ["refused"] * 60
 
 
 def test_a_replaced_file_refuses_writes(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from sesops.capture.store.model import (
     prepare_reject,
 )
 from sesops.capture.store.sqlite import SqliteBackend, sqlite_path
-from sesops.errors import StoreError, StoreUnavailable
+from sesops.errors import StoreError
 
 
 class _Pending:
@@ -149,10 +149,10 @@ class CaptureStore:
                     batch, self._queue = self._queue, []
                 self._write(batch)
         for p in pending:
-            if isinstance(p.error, StoreUnavailable):
-                raise StoreUnavailable(str(p.error))
-            if p.error is not None:
-                raise StoreError(f"{self.location}: cannot store the message ({p.error})")
+            if isinstance(p.error, StoreError):  # a fresh exception per waiting caller, same class
+                raise type(p.error)(str(p.error))
+            if p.error is not None:  # a bug in the batch's writer, who got its traceback
+                raise StoreError(f"{self.location}: cannot store the message ({p.error!r})")
         news = [bool(p.new) for p in pending]
         for listener in self._commit_listeners:
             listener(messages, news)
