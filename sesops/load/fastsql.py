@@ -170,7 +170,9 @@ def _output_columns() -> str:
     return ", ".join(f"{expressions[c]} AS {c}" if c in expressions else f'"{c}"' for c in COLUMNS)
 
 
-def query(path_param: str, *, guarded: bool = False, ordinals: bool = False) -> str:
+def query(
+    path_param: str, *, guarded: bool = False, ordinals: bool = False, refuse_duplicates: bool = False
+) -> str:
     """The whole fast path as one query over the file at ``path_param``.
 
     Output: the contract columns plus ``_regular``; each irregular message appears once
@@ -178,15 +180,21 @@ def query(path_param: str, *, guarded: bool = False, ordinals: bool = False) -> 
     non-blank line count), which costs a streaming window, so it is asked for only
     when the first pass found irregular messages. ``guarded`` wraps the Message parse
     in ``try()``: about twice as slow, but it survives a Message that looks like an
-    object and is not valid JSON.
+    object and is not valid JSON. ``refuse_duplicates`` reads each line as text too, and
+    makes a line irregular when it or its Message names a key twice in one object
+    (:mod:`sesops.load.duplicates`: the parser then rejects it).
     """
     ses = ses_shape()
-    fields = {**_ENVELOPE_SHAPE, **ses}
-    columns = ", ".join(f"\"{k}\": '{_duck_type(v)}'" for k, v in fields.items())
+    fields: dict[str, Shape] = {
+        **_ENVELOPE_SHAPE,
+        **ses,
+        "detail-type": "VARCHAR",
+        "source": "VARCHAR",
+        "detail": ses,
+    }
     parse = f"json_transform(\"Message\", '{orjson.dumps(ses).decode()}')"
     if guarded:
         parse = f"try({parse})"
-    columns += f", \"detail-type\": 'VARCHAR', \"source\": 'VARCHAR', \"detail\": '{_duck_type(ses)}'"
     raw_ses = "struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in ses) + f")::{_duck_type(ses)}"
     detail_type = 'CASE "detail-type" ' + " ".join(
         f"WHEN {_literal(name)} THEN {_literal(event_type)}"
@@ -196,17 +204,22 @@ def query(path_param: str, *, guarded: bool = False, ordinals: bool = False) -> 
         f'"Type" IS NULL AND "source" = {_literal(EVENTBRIDGE_SOURCE)} '
         f'AND coalesce("detail"."eventType", "detail"."notificationType") = {detail_type} END'
     )
+    source = _source(path_param, fields, refuse_duplicates)
+    repeated = (
+        f"""WHEN "_repeated" OR ("Type" = 'Notification' AND {_repeats_a_key('"Message"')}) THEN NULL"""
+        if refuse_duplicates
+        else ""
+    )
     ordinal = "row_number() OVER ()" if ordinals else "NULL::BIGINT"
     return f"""
 WITH messages AS (
     SELECT {ordinal} AS ordinal, "MessageId" AS sns_id, "TopicArn" AS topic,
-        CASE
+        CASE {repeated}
             WHEN "notificationType" IS NOT NULL OR "eventType" IS NOT NULL THEN {raw_ses}
             WHEN "Type" = 'Notification' AND starts_with(ltrim("Message"), '{{') THEN {parse}
             WHEN {eventbridge} THEN "detail"
         END AS s
-    FROM read_json({path_param}, format='newline_delimited', ignore_errors=true,
-                   maximum_object_size={MAX_LINE_BYTES}, columns={{{columns}}})
+    FROM {source}
 ), typed AS (
     SELECT ordinal, sns_id, topic, s, coalesce(s."eventType", s."notificationType") AS et
     FROM messages
@@ -233,3 +246,22 @@ SELECT {_output_columns()},
     ordinal AS _ordinal, regular AS _regular, first_of_message AS _first, {hash_sql()}
 FROM normalized
 """
+
+
+def _source(path_param: str, fields: dict[str, Shape], refuse_duplicates: bool) -> str:
+    """The lines as the envelope's columns (plus ``_repeated`` when duplicates are refused:
+    json_transform and read_json keep a repeated key's first value without a word)."""
+    options = f"format='newline_delimited', ignore_errors=true, maximum_object_size={MAX_LINE_BYTES}"
+    if not refuse_duplicates:
+        columns = ", ".join(f"\"{k}\": '{_duck_type(v)}'" for k, v in fields.items())
+        return f"read_json({path_param}, {options}, columns={{{columns}}})"
+    shape = orjson.dumps(fields).decode()
+    return f"""(SELECT unnest(json_transform(json, '{shape}')), {_repeats_a_key("json")} AS "_repeated"
+        FROM read_json({path_param}, {options}, records=false, columns={{'json': 'JSON'}}))"""
+
+
+def _repeats_a_key(text: str) -> str:
+    """SQL: ``text`` is a JSON object naming a key twice in one of its objects (false when not JSON)."""
+    keys = f"json_keys({text})"
+    nested = f"list_bool_or(list_transform(json_keys({text}, '$..*'), lambda k: len(k) <> list_unique(k)))"
+    return f"coalesce(try(len({keys}) <> list_unique({keys}) OR {nested}), false)"
