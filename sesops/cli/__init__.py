@@ -59,7 +59,8 @@ EXIT_INTERRUPTED = 130
 EPILOG = """\
 exit status:
   0  done; nothing wrong
-  1  problems found (status: the wiring is broken; verify: a signature failed)
+  1  problems found (status: the wiring is broken; verify: a signature failed or a file
+     could not be read; load: a file or folder could not be read in full)
   2  usage or input error: a bad option, a missing or unreadable file or store, a missing extra
   3  AWS or network failure: unknown profile, no credentials, unreachable endpoint, a refused call
 

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sesops.cli import COMMANDS
+from sesops.cli import COMMANDS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from sesops.cli.limits import add_limit_arguments, limits_from
 from sesops.errors import InputError, require_extra
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
@@ -18,17 +19,35 @@ def register(subparsers: Any) -> None:
         help=COMMANDS["load"],
         description=(
             "Read SES/SNS feedback from JSON, JSONL, .gz, capture stores or directories, "
-            "print a summary, and write one row per recipient to --out. "
-            "Exits 0 when anything loaded, 2 when nothing could be read."
+            "print a summary, and write one row per recipient to --out. Bad records are skipped "
+            "and listed; files are read within the reading limits below. Exits 0 when every "
+            "source was read, 1 when a file or folder could not be read in full (a FIFO or "
+            "device, no permission, corrupt, past a limit: listed among the rejects), "
+            "2 when nothing could be read."
         ),
     )
-    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, directory or capture store")
+    parser.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="file, directory, capture store, or s3://BUCKET/PREFIX/ (a Firehose archive; one object's URL too)",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="s3:// sources: skip the archive's partitions (YYYY/MM/DD/HH/, dt=, year=/month=/day=/hour=) "
+        "before this day or ISO time (UTC); this chooses objects and does not filter rows",
+    )
+    parser.add_argument(
+        "--until", metavar="WHEN", help="s3:// sources: skip partitions after this day (included) or time"
+    )
     parser.add_argument("--out", type=Path, help="write the table here (.csv, .jsonl or .parquet)")
     parser.add_argument("--no-dedupe", action="store_true", help="keep repeated deliveries")
     parser.add_argument(
         "--strict", action="store_true", help="stop at the first bad record instead of skipping it"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_limit_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -44,10 +63,14 @@ def run(args: argparse.Namespace) -> int:
         dedupe=not args.no_dedupe,
         errors="raise" if args.strict else "report",
         progress=not args.quiet,
+        limits=limits_from(args),
+        since=args.since,
+        until=args.until,
     )
     print(format_load_summary(df))
     if args.out is not None:
         write_table(df, args.out)
         print(f"wrote {len(df)} rows to {args.out}")
-    nothing_read = len(df) == 0 and df.attrs.get("messages", 0) == 0
-    return 2 if nothing_read else 0
+    if len(df) == 0 and df.attrs.get("messages", 0) == 0:
+        return EXIT_USAGE  # nothing could be read
+    return EXIT_PROBLEM if df.attrs.get("unread", 0) else EXIT_OK

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sesops.cli import COMMANDS
+from sesops.cli.limits import add_limit_arguments, limits_from
 from sesops.errors import InputError, RecordError, VerificationError
+from sesops.load.sources import WHOLE_SOURCE, Limits
 
 
 def register(subparsers: Any) -> None:
@@ -18,7 +21,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Verify SNS envelopes (JSON object or array, or JSON Lines; .gz too) and print "
             "'FILE[:LINE]: valid' or 'FILE[:LINE]: invalid: REASON' per message (the line is "
-            "omitted when a file holds one message). Exits 0 when every message is valid, "
+            "omitted when a file holds one message). Files are read one record at a time, within "
+            "the reading limits below; a file or folder that cannot be read (a FIFO, a device, no "
+            "permission, past a limit) is 'invalid' too. Exits 0 when every message is valid, "
             "1 otherwise, 2 on usage errors."
         ),
     )
@@ -40,6 +45,7 @@ def register(subparsers: Any) -> None:
         help="accept only these topics (repeat for several)",
     )
     parser.add_argument("--max-age", type=_seconds, metavar="SECONDS", help="reject messages older than this")
+    add_limit_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -54,42 +60,58 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sesops.load.sources import expand_paths, is_store
+    from sesops.load.sources import RawRecord, expand_paths, is_store
     from sesops.sns.verify import SnsVerifier
 
     if args.cert_dir is not None and not args.cert_dir.is_dir():
         raise InputError(f"--cert-dir {args.cert_dir}: not a directory")
-    paths: list[Path] = []
+    sources: list[Path | RawRecord] = []
     for source in args.files:
-        for path in expand_paths(source):  # raises InputError for a missing file
-            if is_store(path):
-                raise InputError(f"{path}: a capture store holds no signatures; give JSON or JSONL files")
-            paths.append(path)
+        for item in expand_paths(source):  # raises InputError for a missing file
+            if isinstance(item, Path) and is_store(item):
+                raise InputError(f"{item}: a capture store holds no signatures; give JSON or JSONL files")
+            sources.append(item)
     verifier = SnsVerifier(
         cert_dir=args.cert_dir,
         allow_expired=args.allow_expired,
         allowed_topics=args.allow_topic,
         max_age=args.max_age,
     )
+    limits = limits_from(args)
     all_valid = True
-    for path in paths:
-        results = list(_check_file(path, verifier))
-        if not results:
-            print(f"{path}: invalid: no messages")
+    for item in sources:
+        if isinstance(item, Path):
+            all_valid = _report_file(item, _check_file(item, verifier, limits)) and all_valid
+        else:  # a folder that cannot be listed
+            print(f"{item.source}: invalid: {item.data.reason}")
             all_valid = False
-        for line, reason in results:
-            where = str(path) if len(results) == 1 else f"{path}:{line}"
-            print(f"{where}: valid" if reason is None else f"{where}: invalid: {reason}")
-            all_valid = all_valid and reason is None
     return 0 if all_valid else 1
 
 
-def _check_file(path: Path, verifier: Any) -> Iterator[tuple[int, str | None]]:
-    """(line, None) for each valid message and (line, reason) for each invalid one."""
+def _report_file(path: Path, results: Iterator[tuple[int, str | None]]) -> bool:
+    """Print each result as it comes (one held back: a file of one message prints no line
+    number); True when every message is valid."""
+    first = next(results, None)
+    if first is None:
+        print(f"{path}: invalid: no messages")
+        return False
+    second = next(results, None)
+    numbered = second is not None
+    all_valid = True
+    for line, reason in itertools.chain([first], [second] if second else [], results):
+        where = f"{path}:{line}" if numbered and line != WHOLE_SOURCE else str(path)
+        print(f"{where}: valid" if reason is None else f"{where}: invalid: {reason}")
+        all_valid = all_valid and reason is None
+    return all_valid
+
+
+def _check_file(path: Path, verifier: Any, limits: Limits) -> Iterator[tuple[int, str | None]]:
+    """(line, None) for each valid message and (line, reason) for each invalid one, one record
+    at a time (memory stays flat however large the file)."""
     from sesops.events.parse import decode_json
     from sesops.load.sources import file_records
 
-    for record in file_records(path):
+    for record in file_records(path, limits):
         try:
             data = record.data
             if isinstance(data, RecordError):

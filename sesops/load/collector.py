@@ -15,11 +15,12 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from sesops.errors import RecordError
+from sesops.errors import RecordError, SourceUnreadable
 from sesops.events.parse import COLUMNS, Row, parse_record
 from sesops.load.dedupe import DedupeMark, Deduper
-from sesops.load.frames import empty_frame, rows_to_table, table_to_frame
-from sesops.load.sources import RawRecord
+from sesops.load.duplicates import duplicate_reason
+from sesops.load.frames import empty_frame, parse_timestamps, rows_to_table, table_to_frame
+from sesops.load.sources import WHOLE_SOURCE, RawRecord
 from sesops.load.typed import notification_line_rows
 
 #: Rejects listed in ``df.attrs["rejects"]`` (all of them are counted).
@@ -38,21 +39,33 @@ class CollectorMark:
 class Collector:
     """Accumulates rows, control counts and rejects; ``errors="raise"`` stops at the first reject."""
 
-    def __init__(self, errors: Literal["report", "raise"], dedupe: bool) -> None:
+    def __init__(
+        self, errors: Literal["report", "raise"], dedupe: bool, *, refuse_duplicates: bool = False
+    ) -> None:
         self._errors = errors
+        self._refuse_duplicates = refuse_duplicates  # reject records that name a key twice
         self._rows: list[Row] = []
         self._tables: list[pa.Table] = []
         self._deduper = Deduper() if dedupe else None
         self._control: Counter[str] = Counter()
         self._rejects: list[dict[str, Any]] = []
         self._rejected = 0
+        self._unread = 0
         self._messages = 0
 
-    def reject(self, source: str, line: int, reason: str) -> None:
-        """Count a bad record and list it (or raise, with ``errors="raise"``)."""
+    @property
+    def refuses_duplicates(self) -> bool:
+        """Whether records that name a key twice are rejected (the fast path must find them too)."""
+        return self._refuse_duplicates
+
+    def reject(self, source: str, line: int, reason: str, *, unread: bool = False) -> None:
+        """Count a bad record and list it (or raise, with ``errors="raise"``). ``unread``: the
+        source itself, or the rest of it from ``line`` on, could not be read."""
         if self._errors == "raise":
-            raise RecordError(reason, source, line)
+            error = SourceUnreadable if unread else RecordError
+            raise error(reason, source, None if line == WHOLE_SOURCE else line)
         self._rejected += 1
+        self._unread += unread
         if len(self._rejects) < MAX_LISTED_REJECTS:
             self._rejects.append({"source": source, "line": line, "reason": reason})
 
@@ -60,20 +73,31 @@ class Collector:
         for record in records:
             data = record.data
             if isinstance(data, RecordError):
-                self.reject(record.source, record.line, data.reason)
+                self.reject(
+                    record.source, record.line, data.reason, unread=isinstance(data, SourceUnreadable)
+                )
             elif isinstance(data, list):  # a JSON array of messages inside one record
                 for item in data:
                     self.add(item, record.source, record.line)
             else:
                 self.add(data, record.source, record.line)
 
-    def consume_lines(self, lines: Iterable[bytes], source: str) -> None:
-        """JSON Lines (an open binary file, say): the loader's hot loop, so no per-line
-        record objects, and the file is read line by line rather than split in memory."""
+    def consume_lines(self, lines: Iterable[bytes | RecordError], source: str) -> None:
+        """JSON Lines (:func:`~sesops.load.sources.open_lines`): the loader's hot loop, so no
+        per-line record objects, and the file is read line by line rather than split in memory.
+        A :class:`RecordError` among the lines (one too long, a file that stopped) is a reject."""
         rows = self._rows
         messages = 0
         for number, line in enumerate(lines, start=1):
-            if not line or line.isspace():
+            if isinstance(line, RecordError):
+                where = number if line.line is None else line.line
+                self.reject(source, where, line.reason, unread=isinstance(line, SourceUnreadable))
+                continue
+            if (
+                not line
+                or line.isspace()
+                or (self._refuse_duplicates and self._refused(line, source, number))
+            ):
                 continue
             try:
                 typed = notification_line_rows(line)
@@ -81,7 +105,7 @@ class Collector:
                 self.reject(source, number, err.reason)
                 continue
             if typed is None:  # every other shape, and the reason for a refusal
-                self.add(line, source, number)
+                self._parse(line, source, number)
             else:
                 rows.extend(typed)
                 messages += 1
@@ -93,6 +117,17 @@ class Collector:
         Only :class:`RecordError` means a bad record: the parser checks every value's type
         and raises it, so any other exception is a bug in sesops and propagates.
         """
+        if not (self._refuse_duplicates and self._refused(data, source, line)):
+            self._parse(data, source, line)
+
+    def _refused(self, data: Any, source: str, line: int) -> bool:
+        """Reject ``data`` if it names a key twice (see :mod:`sesops.load.duplicates`)."""
+        reason = duplicate_reason(data)
+        if reason is not None:
+            self.reject(source, line, reason)
+        return reason is not None
+
+    def _parse(self, data: Any, source: str, line: int) -> None:
         try:
             parsed = parse_record(data)
         except RecordError as err:
@@ -115,12 +150,13 @@ class Collector:
     def _keep(self, table: pa.Table) -> None:
         if self._deduper is not None:
             table = self._deduper.filter(table)
-        self._tables.append(table.select(list(COLUMNS)))
+        self._tables.append(parse_timestamps(table.select(list(COLUMNS))))
 
     def _flush_rows(self) -> None:
         if self._rows:
             rows, self._rows = self._rows, []
-            self._keep(rows_to_table(rows))
+            # timestamps stay text until deduplicated: keys hash them as DuckDB's rows do
+            self._keep(rows_to_table(rows, parse=False))
 
     def mark(self) -> CollectorMark:
         """A point :meth:`rollback` can return to (used when a fast pass must start over)."""
@@ -150,6 +186,7 @@ class Collector:
         return {
             "rejects": self._rejects,
             "rejected": self._rejected,
+            "unread": self._unread,
             "control": dict(self._control),
             "duplicates": self._deduper.dropped if self._deduper is not None else 0,
             "messages": self._messages,

@@ -15,24 +15,24 @@ paths yield the same rows and the same rejects.
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import logging
 import sys
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from sesops.errors import InputError
+from sesops.errors import InputError, RecordError, SourceUnreadable
 from sesops.events.parse import COLUMNS
 from sesops.load.collector import Collector
 from sesops.load.dedupe import HASH_COLUMNS
 from sesops.load.fastsql import MACROS, query
 from sesops.load.frames import parse_timestamps
-from sesops.load.sources import RawRecord, open_lines
+from sesops.load.sources import DEFAULT_LIMITS, Limits, RawRecord, open_lines
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,24 @@ def worth_it(path: Path) -> bool:
 
 BATCH_ROWS = 1 << 16
 
+#: Past this many irregular messages, and more of them than regular ones, the file goes to the
+#: pure parser instead: numbering them needs a list of them all (memory in proportion to the file).
+MAX_HANDED_OVER = 100_000
 
-def load_lines(path: Path, collector: Collector, *, progress: bool = False) -> None:
-    """Load one JSON Lines file (gzip or not) into ``collector``.
+
+def load_lines(
+    path: Path,
+    collector: Collector,
+    *,
+    progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    name: str | None = None,
+    sections: Sequence[tuple[str, int]] = (),
+) -> None:
+    """Load one JSON Lines file (gzip or not) into ``collector``; rejects name the file as
+    ``name`` (default: its path), e.g. the s3:// object a temporary file holds. ``sections``:
+    the file holds these sources' lines one after another, as (name, number of lines), and a
+    reject names its section and its line there (objects of an S3 archive loaded in one pass).
 
     Results stream from DuckDB in batches that are deduplicated and kept as they come,
     so DuckDB reuses each batch's memory for the next one. Messages the pure parser
@@ -63,6 +78,7 @@ def load_lines(path: Path, collector: Collector, *, progress: bool = False) -> N
     import duckdb
 
     params = {"path": str(path)}
+    refuse = collector.refuses_duplicates
     con = duckdb.connect(config={"threads": _cpu_count()})
     mark = collector.mark()
     handed_over, fallback = 0, False
@@ -74,12 +90,18 @@ def load_lines(path: Path, collector: Collector, *, progress: bool = False) -> N
         con.execute("SET streaming_buffer_size = '64MB'")
         con.execute(MACROS)
         try:
-            handed_over = _stream(con, query("$path"), params, path, collector, progress)
+            handed_over = _stream(
+                con, query("$path", refuse_duplicates=refuse), params, path, collector, progress
+            )
         except duckdb.InvalidInputException:  # a Message that is not valid JSON: parse defensively
             collector.rollback(mark)
-            handed_over = _stream(con, query("$path", guarded=True), params, path, collector, progress)
-        if handed_over:
-            ordinals, total = _irregular_ordinals(con, params)
+            sql = query("$path", guarded=True, refuse_duplicates=refuse)
+            handed_over = _stream(con, sql, params, path, collector, progress)
+        if handed_over > MAX_HANDED_OVER and handed_over > collector.mark().messages - mark.messages:
+            collector.rollback(mark)  # mostly not feedback (garbage, say): the pure parser reads it
+            fallback = True
+        elif handed_over:
+            ordinals, total = _irregular_ordinals(con, params, refuse)
     except duckdb.Error as err:
         # Whatever DuckDB cannot read (a line over MAX_LINE_BYTES, bytes that are not
         # UTF-8 where it needs text), the pure parser can: slower, and nothing is lost.
@@ -89,10 +111,14 @@ def load_lines(path: Path, collector: Collector, *, progress: bool = False) -> N
     finally:
         con.close()
     if fallback:
-        with open_lines(path) as lines:
-            collector.consume_lines(lines, str(path))
+        with open_lines(path, limits) as lines:
+            if not sections:
+                collector.consume_lines(lines, name or str(path))
+            for section, count in sections:
+                collector.consume_lines(itertools.islice(lines, count), section)
     elif handed_over:
-        collector.consume(_lines_by_ordinal(path, ordinals, total))
+        locate = _locator(sections or [(name or str(path), total)])
+        collector.consume(_lines_by_ordinal(path, ordinals, total, locate, limits))
 
 
 def _stream(
@@ -151,8 +177,8 @@ def _keep_regular(table: pa.Table, collector: Collector) -> int:
     return cut
 
 
-def _irregular_ordinals(con: Any, params: dict[str, str]) -> tuple[list[int], int]:
-    numbered = query("$path", guarded=True, ordinals=True)
+def _irregular_ordinals(con: Any, params: dict[str, str], refuse_duplicates: bool) -> tuple[list[int], int]:
+    numbered = query("$path", guarded=True, ordinals=True, refuse_duplicates=refuse_duplicates)
     [(ordinals, total)] = con.execute(
         f"""SELECT list(DISTINCT _ordinal ORDER BY _ordinal)
                 FILTER (WHERE NOT _regular OR recipient_domain IS NULL),
@@ -179,25 +205,42 @@ def _progress_bar(path: Path) -> Any:
     return tqdm(total=100, desc=f"loading {path.name}", unit="%", leave=False)
 
 
-def _lines_by_ordinal(path: Path, ordinals: list[int], total: int) -> Iterator[RawRecord]:
-    """The raw text and 1-based line number of the given non-blank-line ordinals."""
+def _lines_by_ordinal(
+    path: Path, ordinals: list[int], total: int, locate: Callable[[int], tuple[str, int]], limits: Limits
+) -> Iterator[RawRecord]:
+    """The raw text and 1-based line number of the given non-blank-line ordinals (a line
+    past ``limits.max_line`` comes as its reject, and a file that stops reading ends here)."""
     wanted = iter(ordinals)
     target = next(wanted, None)
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
     ordinal = 0
-    with opener(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+    with open_lines(path, limits) as lines:
+        for number, line in enumerate(lines, start=1):
+            if isinstance(line, SourceUnreadable):
+                yield RawRecord(*locate(number if line.line is None else line.line), line)
+                return
+            if not isinstance(line, RecordError) and line.isspace():
                 continue
             ordinal += 1
             if ordinal == target:
-                yield RawRecord(str(path), number, line)
+                yield RawRecord(*locate(number), line)
                 target = next(wanted, None)
                 if target is None:
                     return
     if target is not None or ordinal != total:
         # DuckDB and Python disagreed on what a line is: say so rather than guess.
         raise InputError(f"{path}: could not line up records with lines; load it with engine='python'")
+
+
+def _locator(sections: Sequence[tuple[str, int]]) -> Callable[[int], tuple[str, int]]:
+    """Line number in the file -> (section name, line number in the section)."""
+    names = [name for name, _ in sections]
+    starts = list(itertools.accumulate((count for _, count in sections), initial=0))
+
+    def locate(number: int) -> tuple[str, int]:
+        index = min(max(bisect_left(starts, number) - 1, 0), len(names) - 1)
+        return names[index], number - starts[index]
+
+    return locate
 
 
 def _cpu_count() -> int:

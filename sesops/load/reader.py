@@ -10,7 +10,12 @@ line that path cannot prove regular, goes through the pure parser in :mod:`sesop
 ``rejects``      list of ``{"source", "line", "reason"}`` (the first
                  :data:`~sesops.load.collector.MAX_LISTED_REJECTS`)
 ``rejected``     number of records rejected
-``control``      ``{kind: count}`` of control messages (no rows)
+``unread``       how many of those rejects are a file or directory that could not be read (in
+                 full): not a regular file, no permission, corrupt, or past a
+                 :class:`~sesops.load.sources.Limits` cap (line 0 stands for the source itself)
+``control``      ``{kind: count}`` of messages that are not feedback rows: SNS/SES control
+                 messages, inbound mail (``Received``, however it arrives) and SES's
+                 EventBridge events about the account (``eventbridge:<detail-type>``)
 ``duplicates``   number of rows dropped as repeats
 ``messages``     number of SES/SNS messages read (rows come from these)
 """
@@ -22,6 +27,8 @@ import gc
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,15 +36,20 @@ import pandas as pd
 
 from sesops.errors import InputError
 from sesops.load.collector import Collector
+from sesops.load.duplicates import DUPLICATE_KEY_CHOICES, DuplicateKeys
 from sesops.load.sources import (
+    DEFAULT_LIMITS,
     LINES_SUFFIXES,
+    Limits,
     RawRecord,
     expand_paths,
     file_records,
     inner_suffix,
     is_store,
+    is_store_url,
     iterable_records,
     open_lines,
+    refusal,
     store_records,
 )
 
@@ -54,31 +66,55 @@ def read_events(
     errors: Literal["report", "raise"] = "report",
     progress: bool = False,
     engine: Literal["auto", "python", "duckdb"] = "auto",
+    limits: Limits = DEFAULT_LIMITS,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    duplicate_keys: DuplicateKeys = "read",
 ) -> pd.DataFrame:
     """Load SES feedback from any mix of sources into one DataFrame (see the module docs).
 
     ``sources``: paths to ``.json`` (object or array), ``.jsonl``/``.ndjson``, ``.gz`` of
-    either, capture-store files, directories (recursive), a single dict, or iterables of
-    dicts, str or bytes. ``dedupe`` drops repeated SNS ``MessageId`` rows and repeated
-    (``feedback_id``, ``email``, ``event_type``). ``errors="raise"`` stops at the first
-    bad record with a :class:`~sesops.errors.RecordError` naming ``source:line``.
+    either, capture stores (a file, ``sqlite:///path`` or ``postgresql://...``), directories
+    (recursive), a single dict, or iterables of dicts, str or bytes. ``dedupe`` drops repeated
+    SNS ``MessageId`` rows, repeated (``feedback_id``, ``email``, ``event_type``) and the same
+    event of a mail arriving through two channels (:mod:`sesops.load.dedupe`).
+    ``errors="raise"`` stops at the first bad record with a :class:`~sesops.errors.RecordError`
+    naming ``source:line``.
     ``engine``: ``"auto"`` uses DuckDB for JSON Lines files over 1 MiB, ``"python"``
     never does, ``"duckdb"`` does for every JSON Lines file (both give the same rows).
+    ``limits``: how much one file may make it read (:class:`~sesops.load.sources.Limits`).
+
+    ``s3://bucket/prefix/`` (or one object's URL) reads an archive in S3 with boto3's usual
+    credentials (:mod:`sesops.load.archive`): Firehose objects, gzip or plain (told by their
+    bytes, not their names), JSON Lines or records concatenated with no delimiter.
+    ``since``/``until`` (a date, a datetime, or ISO text; naive means UTC; a date ``until``
+    includes its day) skip the archive's partitions outside the window (``YYYY/MM/DD/HH/``,
+    ``dt=YYYY-MM-DD``, ``year=/month=/day=/hour=``) without listing them. They choose
+    objects, not rows: rows are not filtered by time, and other sources ignore them.
+
+    ``duplicate_keys="refuse"`` rejects every record that names a key twice in one object, at
+    any level (``duplicate key 'Message.bounce.bounceType' ...``), in both engines alike
+    (:mod:`sesops.load.duplicates`); ``"read"`` trusts the JSON (faster; a capture store never
+    holds such a record), and the engines may then read a repeated key differently.
     """
     if errors not in ("report", "raise"):
         raise InputError(f"errors must be 'report' or 'raise', not {errors!r}")
     if engine not in ("auto", "python", "duckdb"):
         raise InputError(f"engine must be 'auto', 'python' or 'duckdb', not {engine!r}")
-    collector = Collector(errors, dedupe)
-    items = list(_expand(sources))
+    if duplicate_keys not in DUPLICATE_KEY_CHOICES:
+        raise InputError(f"duplicate_keys must be 'read' or 'refuse', not {duplicate_keys!r}")
+    collector = Collector(errors, dedupe, refuse_duplicates=duplicate_keys == "refuse")
+    items = list(_expand(sources, since, until))
     with _no_cyclic_gc():
         paths = [item for item in items if isinstance(item, Path)]
         bar = _files_progress(paths) if progress else None
         for item in items:
             if isinstance(item, Path):
-                _load_path(item, collector, progress=progress and bar is None, engine=engine)
+                _load_path(item, collector, progress=progress and bar is None, engine=engine, limits=limits)
                 if bar is not None:
                     bar.update(item.stat().st_size)
+            elif isinstance(item, _Remote):
+                _load_remote(item, collector, progress=progress, engine=engine, limits=limits)
             else:
                 collector.consume(item)
         if bar is not None:
@@ -121,12 +157,28 @@ def _files_progress(paths: list[Path]) -> Any:
     return tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False)
 
 
-def _expand(sources: tuple[Source, ...]) -> Iterator[Path | Iterator[RawRecord]]:
+@dataclass(frozen=True, slots=True)
+class _Remote:
+    """An ``s3://`` source, listed: a :class:`sesops.load.archive.Archive` (imported when used:
+    it brings boto3)."""
+
+    archive: Any
+
+
+def _expand(
+    sources: tuple[Source, ...], since: date | str | None, until: date | str | None
+) -> Iterator[Path | Iterator[RawRecord] | _Remote]:
     """Check every source up front (so a typo fails before a long load), then yield them."""
-    expanded: list[Path | Iterator[RawRecord]] = []
+    expanded: list[Path | Iterator[RawRecord] | _Remote] = []
     for index, source in enumerate(sources, start=1):
-        if isinstance(source, str | os.PathLike):
-            expanded.extend(expand_paths(source))
+        if isinstance(source, str) and source.startswith("s3://"):
+            from sesops.load.archive import list_source
+
+            expanded.append(_Remote(list_source(source, since=since, until=until)))
+        elif is_store_url(source):
+            expanded.append(store_records(str(source)))
+        elif isinstance(source, str | os.PathLike):
+            expanded.extend(p if isinstance(p, Path) else iter([p]) for p in expand_paths(source))
         elif isinstance(source, dict | bytes | bytearray):
             expanded.append(iterable_records([source], f"<source {index}>"))
         elif isinstance(source, Iterable):
@@ -136,7 +188,26 @@ def _expand(sources: tuple[Source, ...]) -> Iterator[Path | Iterator[RawRecord]]
     yield from expanded
 
 
-def _load_path(path: Path, collector: Collector, *, progress: bool, engine: str) -> None:
+def _load_remote(
+    remote: _Remote,
+    collector: Collector,
+    *,
+    progress: bool,
+    engine: Literal["auto", "python", "duckdb"],
+    limits: Limits,
+) -> None:
+    from sesops.load.archive import load_archive
+
+    load_archive(
+        remote.archive, collector, engine=engine, progress=progress, max_decompressed=limits.max_decompressed
+    )
+
+
+def _load_path(path: Path, collector: Collector, *, progress: bool, engine: str, limits: Limits) -> None:
+    refused = refusal(path)
+    if refused is not None:  # a FIFO, a device, no permission: one reject, nothing opened twice
+        collector.consume([RawRecord(str(path), refused.line or 0, refused)])
+        return
     if is_store(path):
         collector.consume(store_records(path))
         return
@@ -144,13 +215,10 @@ def _load_path(path: Path, collector: Collector, *, progress: bool, engine: str)
         from sesops.load import fastload
 
         if engine == "duckdb" or fastload.worth_it(path):
-            fastload.load_lines(path, collector, progress=progress)
+            fastload.load_lines(path, collector, progress=progress, limits=limits)
             return
     if inner_suffix(path) in LINES_SUFFIXES:
-        try:
-            with open_lines(path) as lines:
-                collector.consume_lines(lines, str(path))
-        except (OSError, EOFError) as err:  # e.g. a truncated .gz
-            raise InputError(f"{path}: cannot read ({err})") from None
+        with open_lines(path, limits) as lines:
+            collector.consume_lines(lines, str(path))
     else:
-        collector.consume(file_records(path))
+        collector.consume(file_records(path, limits))

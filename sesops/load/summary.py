@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sesops.errors import InputError
+from sesops.load.sources import WHOLE_SOURCE
 
 MAX_REASONS_SHOWN = 5
 
@@ -29,13 +31,25 @@ def format_load_summary(df: pd.DataFrame) -> str:
             "control messages (no rows): " + ", ".join(f"{k} {v}" for k, v in sorted(control.items()))
         )
     lines.append(f"duplicates dropped: {attrs.get('duplicates', 0)}")
-    rejected = attrs.get("rejected", 0)
-    lines.append(f"rejected records: {rejected}")
-    for reject in (attrs.get("rejects") or [])[:MAX_REASONS_SHOWN]:
-        lines.append(f"  {reject['source']}:{reject['line']}: {reject['reason']}")
-    if rejected > MAX_REASONS_SHOWN:
-        lines.append(f"  ... and {rejected - MAX_REASONS_SHOWN} more (df.attrs['rejects'] lists them)")
+    lines += _rejects(attrs.get("rejected", 0), attrs.get("rejects") or [], attrs.get("unread", 0))
     return "\n".join(lines)
+
+
+def _rejects(rejected: int, listed: list[dict[str, Any]], unread: int) -> list[str]:
+    """The reject count, the first few, and how many more (``df.attrs`` lists only the first
+    :data:`~sesops.load.collector.MAX_LISTED_REJECTS`; the count is exact)."""
+    title = f"rejected records: {rejected}"
+    if unread:
+        title += f" (of which {unread} {'is a source' if unread == 1 else 'are sources'} not read in full)"
+    lines = [title]
+    for reject in listed[:MAX_REASONS_SHOWN]:
+        where = reject["source"] if reject["line"] == WHOLE_SOURCE else f"{reject['source']}:{reject['line']}"
+        lines.append(f"  {where}: {reject['reason']}")
+    shown = min(len(listed), MAX_REASONS_SHOWN)
+    if rejected > shown:
+        lists = "lists them" if len(listed) == rejected else f"lists the first {len(listed):,}"
+        lines.append(f"  ... and {rejected - shown:,} more (df.attrs['rejects'] {lists})")
+    return lines
 
 
 def _counts(series: pd.Series) -> list[str]:

@@ -29,7 +29,14 @@ def test_records_lines_and_tables_end_in_one_frame_in_arrival_order() -> None:
     collector.add(envelope(delivery("a@x.org"), message_id="m1"), "mem", 2)  # a redelivery
     df = collector.frame()
     assert list(df["email"]) == ["a@x.org", "b@x.org", "c@x.org"]
-    assert collector.attrs() == {"rejects": [], "rejected": 0, "control": {}, "duplicates": 1, "messages": 4}
+    assert collector.attrs() == {
+        "rejects": [],
+        "rejected": 0,
+        "unread": 0,
+        "control": {},
+        "duplicates": 1,
+        "messages": 4,
+    }
 
 
 def test_rollback_forgets_tables_messages_and_keys_seen_since_the_mark() -> None:
