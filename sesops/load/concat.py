@@ -18,8 +18,6 @@ import re
 import msgspec
 import numpy as np
 
-Chunk = bytes | memoryview
-
 _raw = msgspec.json.Decoder(msgspec.Raw)
 _CANDIDATE = re.compile(rb"\}\s*\{")
 # A whole string, a lone quote (a string that never ends), or a bracket.
@@ -27,33 +25,33 @@ _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[{}\[\]]', re.DOTALL)
 _OPEN, _QUOTE, _SPACE = frozenset(b"{["), ord('"'), frozenset(b" \t\r\n")
 
 
-def ndjson_chunks(data: bytes) -> list[Chunk]:
-    """Pieces of ``data`` that, each followed by a newline, are JSON Lines with one record per
-    line (``[data]`` itself when it has no ``}{``: JSON Lines already, or a single record);
-    no other piece holds a newline."""
+def json_lines(data: bytes) -> tuple[bytes, int]:
+    """``data`` as JSON Lines, one record per line (``data`` itself when it has no ``}{``:
+    JSON Lines already, or one record), and how many lines that text holds once a newline
+    follows it."""
     cuts = _cuts(data)
     if not len(cuts):
-        return [data]
+        return data, data.count(b"\n") + 1
     end = len(data)
     while end and data[end - 1] in _SPACE:
         end -= 1
-    if data.find(b"\n", 0, end) >= 0:  # records on lines as well: each line must be one record
-        return careful_chunks(data)
-    view = memoryview(data)
-    bounds = [0, *cuts.tolist(), end]
-    chunks: list[Chunk] = [view[a:b] for a, b in itertools.pairwise(bounds)]
+    if data.find(b"\n", 0, end) < 0:  # else records on lines as well: the careful way
+        view = memoryview(data)
+        bounds = [0, *cuts.tolist(), end]
+        text = b"\n".join([view[a:b] for a, b in itertools.pairwise(bounds)])
+        # One whole value per piece, or a cut fell inside a string (its piece is then not JSON).
+        if _values(text) == len(bounds) - 1:
+            return text, len(bounds) - 1
+    chunks = careful_chunks(data)
+    return b"\n".join(chunks), len(chunks)
+
+
+def _values(text: bytes) -> int:
+    """How many JSON values ``text`` holds, one or more a line; -1 when a line is not JSON."""
     try:
-        for chunk in chunks:
-            _raw.decode(chunk)
+        return len(_raw.decode_lines(text))
     except msgspec.DecodeError:
-        return careful_chunks(data)
-    return chunks
-
-
-def line_count(chunks: list[Chunk]) -> int:
-    """How many lines ``chunks`` make, each followed by a newline (only ``[data]`` itself, the
-    JSON Lines case, holds newlines of its own)."""
-    return len(chunks) + sum(chunk.count(b"\n") for chunk in chunks if isinstance(chunk, bytes))
+        return -1
 
 
 def _cuts(data: bytes) -> np.ndarray:
@@ -66,13 +64,13 @@ def _cuts(data: bytes) -> np.ndarray:
     return cuts
 
 
-def careful_chunks(data: bytes) -> list[Chunk]:
+def careful_chunks(data: bytes) -> list[bytes]:
     """One chunk per record, whatever the whitespace between them, with ``}{`` allowed inside
     strings; a bad record becomes a chunk of its own (newlines in a chunk become spaces)."""
     start = len(data) - len(data.lstrip())
     bounds = [start, *(m.end() - 1 for m in _CANDIDATE.finditer(data, start)), len(data)]
     view = memoryview(data)
-    chunks: list[Chunk] = []
+    chunks: list[bytes] = []
     index = 0
     while index < len(bounds) - 1:
         begin, following = bounds[index], index + 1

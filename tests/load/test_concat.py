@@ -7,21 +7,28 @@ import random
 
 import pytest
 
-from sesops.load.concat import careful_chunks, line_count, ndjson_chunks, value_end
+from sesops.load.concat import careful_chunks, json_lines, value_end
 
 
-def records_of(chunks: list[bytes | memoryview]) -> list[object]:
-    return [json.loads(bytes(chunk)) for chunk in chunks]
+def records_of(chunks: list[bytes]) -> list[object]:
+    return [json.loads(chunk) for chunk in chunks]
+
+
+def split(data: bytes) -> list[bytes]:
+    """The lines json_lines makes of ``data`` (checking the count it gives)."""
+    text, count = json_lines(data)
+    assert (text + b"\n").count(b"\n") == count
+    return text.split(b"\n")
 
 
 def test_records_without_a_delimiter_become_lines() -> None:
     data = b'{"a":1}{"b":{"c":[1,{}]}}{"d":"x"}'
-    assert records_of(ndjson_chunks(data)) == [{"a": 1}, {"b": {"c": [1, {}]}}, {"d": "x"}]
+    assert records_of(split(data)) == [{"a": 1}, {"b": {"c": [1, {}]}}, {"d": "x"}]
 
 
 def test_json_lines_are_left_as_they_are() -> None:
     data = b'{"a":1}\n{"b":2}\n'
-    assert ndjson_chunks(data) == [data]
+    assert json_lines(data) == (data, 3)  # the newline written after it ends a blank line
 
 
 @pytest.mark.parametrize(
@@ -36,9 +43,7 @@ def test_json_lines_are_left_as_they_are() -> None:
     ],
 )
 def test_boundaries(data: bytes, expected: list[object]) -> None:
-    chunks = ndjson_chunks(data)
-    assert records_of(chunks) == expected
-    assert all(b"\n" not in bytes(chunk).strip() for chunk in chunks)
+    assert records_of(split(data)) == expected
 
 
 @pytest.mark.parametrize(
@@ -50,7 +55,7 @@ def test_boundaries(data: bytes, expected: list[object]) -> None:
     ],
 )
 def test_a_bad_record_is_its_own_line_and_its_neighbours_survive(data: bytes, bad: bytes) -> None:
-    chunks = [bytes(c).strip() for c in ndjson_chunks(data)]
+    chunks = [line.strip() for line in split(data)]
     assert bad in chunks
     assert chunks[0] == b'{"a":1}' and chunks[-1] == b'{"c":3}'
 
@@ -72,18 +77,5 @@ def test_random_records_split_back_exactly() -> None:
     ]
     separators = [b"", b"", b"", b"\n", b" ", b"\r\n"]
     data = b"".join(json.dumps(r).encode() + rng.choice(separators) for r in records)
-    assert records_of(ndjson_chunks(data)) == records
+    assert records_of(split(data)) == records
     assert records_of(careful_chunks(data)) == records
-
-
-@pytest.mark.parametrize(
-    ("data", "lines"),
-    [
-        (b'{"a":1}{"b":2}\n\n', 2),  # trailing blank lines are not records
-        (b'{"a":1}\n{"b":2}\n', 3),  # JSON Lines as they are, plus the newline written after them
-        (b'{"a":1} {"b":2}\n{"c":3}{"d":4}', 4),
-    ],
-)
-def test_line_count(data: bytes, lines: int) -> None:
-    chunks = ndjson_chunks(data)
-    assert line_count(chunks) == lines == (b"\n".join(bytes(c) for c in chunks) + b"\n").count(b"\n")
