@@ -112,7 +112,7 @@ def read_events(
             if isinstance(item, Path):
                 _load_path(item, collector, progress=progress and bar is None, engine=engine, limits=limits)
                 if bar is not None:
-                    bar.update(item.stat().st_size)
+                    bar.update(_size(item))
             elif isinstance(item, _Remote):
                 _load_remote(item, collector, progress=progress, engine=engine, limits=limits)
             else:
@@ -147,9 +147,17 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _size(path: Path) -> int:
+    """The size the progress bar counts; 0 for what cannot be read (it becomes a reject)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _files_progress(paths: list[Path]) -> Any:
     """A byte-counting bar over many files (a single big file gets DuckDB's own progress)."""
-    total = sum(p.stat().st_size for p in paths)
+    total = sum(_size(p) for p in paths)
     if len(paths) < 2 or total < PROGRESS_MIN_BYTES:
         return None
     from tqdm import tqdm

@@ -39,10 +39,12 @@ def folder(tmp_path: Path) -> Path:
 def test_load_keeps_the_good_file_lists_the_special_ones_and_exits_1(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["load", str(folder), "--quiet"]) == 1
+    (folder / "gone.jsonl").symlink_to(folder / "nowhere")  # sized for the progress bar too
+    assert main(["load", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "2 event rows from 2 messages" in out
-    assert "rejected records: 2 (of which 2 are sources not read in full)" in out
+    assert "rejected records: 3 (of which 3 are sources not read in full)" in out
+    assert f"  {folder / 'gone.jsonl'}: cannot open (No such file or directory)" in out
     assert f"  {folder / 'pipe.jsonl'}: not a regular file (a FIFO); not read" in out
     assert f"  {folder / 'zero.jsonl'}: not a regular file (a character device); not read" in out
 
