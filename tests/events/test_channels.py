@@ -21,7 +21,7 @@ from tests.payloads import bounce, complaint, delivery, envelope, mail
 FIRST_OF_EACH_TYPE = {e.shape.event_type: e for e in reversed(all_examples())}
 
 
-def eventbridge(detail: Any, detail_type: str, **extra: Any) -> dict[str, Any]:
+def eventbridge(detail: Any, detail_type: Any, **extra: Any) -> dict[str, Any]:
     event = {
         "version": "0",
         "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",

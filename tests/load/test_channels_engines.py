@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import pytest
@@ -14,7 +14,8 @@ from sesops.load.reader import read_events
 from tests.events.test_channels import INBOUND, eventbridge, sqs_lambda
 from tests.payloads import bounce, complaint, delivery, envelope
 
-ENGINES = ("python", "duckdb")
+Engine = Literal["python", "duckdb"]
+ENGINES: tuple[Engine, ...] = ("python", "duckdb")
 
 
 def load_both(tmp_path: Path, lines: list[Any], **kwargs: Any) -> list[pd.DataFrame]:
@@ -111,7 +112,7 @@ def test_every_channel_and_refusal_alike_in_both_engines(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_eventbridge_lines_take_the_fast_readers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
     """No EventBridge line of a mail event falls back to the general parser."""
     from sesops.load import collector, fastload
@@ -127,5 +128,5 @@ def test_eventbridge_lines_take_the_fast_readers(
         for i in range(50)
     ]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    df = read_events(path, engine=engine)  # type: ignore[arg-type]
+    df = read_events(path, engine=engine)
     assert len(df) == 50 and df.attrs["rejected"] == 0
