@@ -18,8 +18,8 @@ import orjson
 from sesops.errors import RecordError
 from sesops.events.strict import duplicate_key
 
-#: ``read_events``' choices: ``"read"`` trusts the JSON (the receiver already refuses repeated
-#: keys, so a capture store holds none); ``"refuse"`` checks every record (slower).
+#: ``read_events``' choices: ``"read"`` trusts the JSON (the HTTP receiver already refuses
+#: repeated keys); ``"refuse"`` checks every record (3-4x the CPU time of a load).
 DuplicateKeys = Literal["read", "refuse"]
 DUPLICATE_KEY_CHOICES: tuple[DuplicateKeys, ...] = ("read", "refuse")
 
