@@ -206,7 +206,9 @@ def _load_remote(
 ) -> None:
     from sesops.load.archive import load_archive
 
-    load_archive(remote.archive, collector, engine=engine, progress=progress, limits=limits)
+    load_archive(
+        remote.archive, collector, engine=engine, progress=progress, max_decompressed=limits.max_decompressed
+    )
 
 
 def _load_path(path: Path, collector: Collector, *, progress: bool, engine: str, limits: Limits) -> None:
