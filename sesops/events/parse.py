@@ -111,6 +111,8 @@ def decode_json(data: str | bytes | bytearray | memoryview) -> Any:
 
 def _short_json_error(err: orjson.JSONDecodeError) -> str:
     msg = str(err.msg if hasattr(err, "msg") else err)
+    if msg.startswith(("depth limit exceeded", "recursion limit exceeded")):
+        return "nested deeper than 1024 levels"  # orjson's fixed limit: a bound, not a syntax error
     return msg.split(":")[0].strip() or "invalid JSON"
 
 

@@ -137,7 +137,7 @@ def test_deep_nesting_is_a_reject_beside_good_lines(good: Path) -> None:
     df = read_events(good, engine="python")
     assert sorted(df["email"]) == ["a@x.org", "b@x.org", "c@x.org"]
     [reject] = df.attrs["rejects"]
-    assert reject["line"] == 3 and "depth" in reject["reason"]
+    assert reject == {"source": str(good), "line": 3, "reason": "not JSON (nested deeper than 1024 levels)"}
 
 
 def test_a_big_json_array_is_read_element_by_element(tmp_path: Path) -> None:
