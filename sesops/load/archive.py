@@ -35,12 +35,12 @@ from sesops.errors import RecordError
 from sesops.events.parse import decode_json
 from sesops.load.collector import Collector
 from sesops.load.concat import json_lines
-from sesops.load.sources import RawRecord
+from sesops.load.sources import DEFAULT_LIMITS, WHOLE_SOURCE, Limits, RawRecord, open_lines
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_BYTES = 1 << 20
-#: What one object may inflate to (a gzip bomb stops here; the object is one reject).
-MAX_DECOMPRESSED = 4 << 30
+#: What one object may inflate to unless told (a gzip bomb stops here; the object is one reject).
+MAX_DECOMPRESSED = DEFAULT_LIMITS.max_decompressed
 #: From this size a batch goes through DuckDB (as fastload's own threshold for files).
 FAST_MIN_BYTES = 1 << 20
 #: Objects are loaded in batches of about this many bytes of JSON Lines (on disk).
@@ -78,13 +78,15 @@ def load_archive(
     engine: Engine = "auto",
     progress: bool = False,
     prefetch: bool = True,
-    max_decompressed: int = MAX_DECOMPRESSED,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
-    """Read every object of ``archive`` into ``collector``, in key order (see :func:`load_objects`)."""
+    """Read every object of ``archive`` into ``collector``, in key order (see :func:`load_objects`);
+    ``limits.max_decompressed`` bounds what one object may inflate to."""
     bar = _progress(archive) if progress else None
     try:
-        fetched = ((obj.url, fetch(obj, archive.session, bar, max_decompressed)) for obj in archive.objects)
-        load_objects(fetched, collector, engine=engine, prefetch=prefetch)
+        limit = limits.max_decompressed
+        fetched = ((obj.url, fetch(obj, archive.session, bar, limit)) for obj in archive.objects)
+        load_objects(fetched, collector, engine=engine, prefetch=prefetch, limits=limits)
     finally:
         if bar is not None:
             bar.close()
@@ -96,6 +98,7 @@ def load_objects(
     *,
     engine: Engine = "auto",
     prefetch: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Objects' (URL, inflated bytes, or why they could not be read) into ``collector``.
 
@@ -107,7 +110,7 @@ def load_objects(
     with tempfile.TemporaryDirectory(prefix="sesops-s3-") as scratch:
         parts = _parts(objects, Path(scratch))
         for part in _ahead(parts) if prefetch else parts:
-            _load_part(part, collector, engine)
+            _load_part(part, collector, engine, limits)
 
 
 @dataclass(slots=True)
@@ -166,20 +169,20 @@ def _parts(objects: Iterable[tuple[str, bytes | RecordError]], scratch: Path) ->
         yield batch
 
 
-def _load_part(part: Part, collector: Collector, engine: Engine) -> None:
+def _load_part(part: Part, collector: Collector, engine: Engine, limits: Limits) -> None:
     if isinstance(part, Unreadable):
-        collector.reject(part.url, 0, part.reason)
+        collector.reject(part.url, WHOLE_SOURCE, part.reason, unread=True)
     elif isinstance(part, Document):
         _load_document(part.data, part.url, collector)
     elif engine == "python" or (engine == "auto" and part.size < FAST_MIN_BYTES):
-        with open(part.path, "rb") as fh:
+        with open_lines(part.path, limits) as lines:
             for url, count in part.sections:
-                collector.consume_lines(itertools.islice(fh, count), url)
+                collector.consume_lines(itertools.islice(lines, count), url)
         part.path.unlink()
     else:
         from sesops.load import fastload
 
-        fastload.load_lines(part.path, collector, sections=part.sections)
+        fastload.load_lines(part.path, collector, limits=limits, sections=part.sections)
         part.path.unlink()
 
 

@@ -115,7 +115,7 @@ def load_lines(
             if not sections:
                 collector.consume_lines(lines, name or str(path))
             for section, count in sections:
-                collector.consume_lines(itertools.islice(lines, count), section)
+                collector.consume_lines(_renumbered(itertools.islice(lines, count)), section)
     elif handed_over:
         locate = _locator(sections or [(name or str(path), total)])
         collector.consume(_lines_by_ordinal(path, ordinals, total, locate, limits))
@@ -229,6 +229,13 @@ def _lines_by_ordinal(
     if target is not None or ordinal != total:
         # DuckDB and Python disagreed on what a line is: say so rather than guess.
         raise InputError(f"{path}: could not line up records with lines; load it with engine='python'")
+
+
+def _renumbered(lines: Iterator[bytes | RecordError]) -> Iterator[bytes | RecordError]:
+    """A section's lines with their rejects' file line numbers dropped: the collector numbers
+    them within the section."""
+    for line in lines:
+        yield type(line)(line.reason, line.source) if isinstance(line, RecordError) else line
 
 
 def _locator(sections: Sequence[tuple[str, int]]) -> Callable[[int], tuple[str, int]]:

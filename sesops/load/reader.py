@@ -206,9 +206,7 @@ def _load_remote(
 ) -> None:
     from sesops.load.archive import load_archive
 
-    load_archive(
-        remote.archive, collector, engine=engine, progress=progress, max_decompressed=limits.max_decompressed
-    )
+    load_archive(remote.archive, collector, engine=engine, progress=progress, limits=limits)
 
 
 def _load_path(path: Path, collector: Collector, *, progress: bool, engine: str, limits: Limits) -> None:

@@ -153,6 +153,7 @@ def test_an_object_that_does_not_inflate_is_one_reject(bucket: Bucket) -> None:
     assert emails(df) == ["b@x.org"]
     assert [(r["source"], r["line"]) for r in df.attrs["rejects"]] == [(url, 0)]
     assert df.attrs["rejects"][0]["reason"].startswith("not readable gzip")
+    assert df.attrs["unread"] == 1  # an object not read in full: `sesops load` exits 1
 
 
 def test_json_documents_in_s3(bucket: Bucket) -> None:
