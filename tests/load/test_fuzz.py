@@ -39,6 +39,10 @@ sesish = st.fixed_dictionaries(
         "delivery": st.fixed_dictionaries({}, optional={"recipients": json_values}),
         "Body": json_values.map(json.dumps) | json_values,
         "Records": json_values,
+        "detail-type": st.sampled_from(["Email Bounced", "Email Opened", "Sending Status Enabled"])
+        | json_values,
+        "source": st.sampled_from(["aws.ses", "aws.sns"]) | json_values,
+        "detail": json_values,
     },
 )
 
@@ -124,14 +128,19 @@ ses_message = st.fixed_dictionaries(
 )
 
 
+def as_eventbridge(message: dict[str, Any]) -> dict[str, Any]:
+    detail_type = "Email Bounced" if message.get("eventType") == "Bounce" else "Email Clicked"
+    return {"detail-type": detail_type, "source": "aws.ses", "detail": message}
+
+
 @settings(max_examples=300, deadline=None)
-@given(ses_message)
-def test_typed_decoder_agrees_with_the_general_parser(message: dict[str, Any]) -> None:
+@given(ses_message, st.sampled_from([envelope, as_eventbridge, dict]))
+def test_typed_decoder_agrees_with_the_general_parser(message: dict[str, Any], wrap: Any) -> None:
     from sesops.errors import RecordError
     from sesops.events.parse import parse_record
     from sesops.load.typed import notification_line_rows
 
-    line = json.dumps(envelope(message)).encode()
+    line = json.dumps(wrap(message)).encode()
 
     def outcome(parse: Any) -> Any:
         try:
