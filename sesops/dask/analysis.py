@@ -38,8 +38,6 @@ from sesops.load.frames import empty_frame, finalize
 Now = datetime | pd.Timestamp | None
 _OUTCOMES = ("Delivery", "Bounce", "Complaint", "DeliveryDelay")  # rates.sent_pairs' outcome rows
 _PAIR = ["message_id", "email"]
-#: Input partitions (files or objects) per partition of a per-address or per-message reduction.
-PARTITIONS_PER_OUTPUT = 16
 
 
 def suppression_list(
@@ -89,11 +87,10 @@ def policy_rows(ddf: dd.DataFrame, now: Now = None) -> dd.DataFrame:
 
 
 def outputs(ddf: dd.DataFrame) -> int:
-    """Partitions of a reduction that may be large (per address or per message): one per
-    :data:`PARTITIONS_PER_OUTPUT` inputs, so a few files reduce in one task and a quarter of
-    history in many."""
+    """Partitions of a reduction with about one group per row (per address, message or pair):
+    as many as the input has, so no task holds more groups than one partition holds rows."""
     partitions: int = ddf.npartitions
-    return max(1, partitions // PARTITIONS_PER_OUTPUT)
+    return partitions
 
 
 def per_address(
