@@ -84,11 +84,13 @@ _NBSP_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\xa0', re.DOTALL)
 
 @dataclass(slots=True)
 class Parsed:
-    """What one SES/SNS message yields: rows, or the kind of control message it was."""
+    """What one SES/SNS message yields: rows, or the kind of control message it was (and,
+    for SES's EventBridge events about the account, the event itself as ``notice``)."""
 
     rows: list[Row] = field(default_factory=list)
     control: str | None = None
     sns_message_id: str | None = None
+    notice: dict[str, Any] | None = None
 
 
 def decode_json(data: str | bytes | bytearray | memoryview) -> Any:
@@ -205,7 +207,7 @@ def _open_eventbridge(event: dict[str, Any]) -> Any:
         raise RecordError("EventBridge event without a detail-type")
     event_type = EVENTBRIDGE_DETAIL_TYPES.get(detail_type)
     if event_type is None:  # sending status, advisor recommendations: about the account
-        return _Control(EVENTBRIDGE_CONTROL_PREFIX + detail_type)
+        return _Control(EVENTBRIDGE_CONTROL_PREFIX + detail_type, notice=event)
     detail = event.get("detail")
     if not isinstance(detail, dict):
         raise RecordError(f"EventBridge {detail_type!r} without a detail object")
@@ -240,13 +242,20 @@ def _open_envelope(env: dict[str, Any]) -> Any:
 
 
 class _Control(str):
-    """Marks a control message (its value is the kind)."""
+    """Marks a control message (its value is the kind), with the event when it is worth reading."""
+
+    notice: dict[str, Any] | None
+
+    def __new__(cls, kind: str, notice: dict[str, Any] | None = None) -> _Control:
+        control = super().__new__(cls, kind)
+        control.notice = notice
+        return control
 
 
 def _parse_message(message: Any, sns: dict[str, Any] | None) -> Parsed:
     sns_id = sns.get("MessageId") if sns is not None else None
     if isinstance(message, _Control):
-        return Parsed(control=str(message), sns_message_id=sns_id)
+        return Parsed(control=str(message), sns_message_id=sns_id, notice=message.notice)
     if not isinstance(message, dict):
         raise RecordError("SNS Message is not a JSON object")
     event_type = message.get("eventType") or message.get("notificationType")

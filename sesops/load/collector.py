@@ -25,6 +25,8 @@ from sesops.load.typed import notification_line_rows
 
 #: Rejects listed in ``df.attrs["rejects"]`` (all of them are counted).
 MAX_LISTED_REJECTS = 1000
+#: SES's EventBridge events about the account kept in ``df.attrs["notices"]`` (all are counted).
+MAX_LISTED_NOTICES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class Collector:
         self._tables: list[pa.Table] = []
         self._deduper = Deduper() if dedupe else None
         self._control: Counter[str] = Counter()
+        self._notices: list[dict[str, Any]] = []
         self._rejects: list[dict[str, Any]] = []
         self._rejected = 0
         self._unread = 0
@@ -137,6 +140,8 @@ class Collector:
             self._messages += 1
             if result.control is not None:
                 self._control[result.control] += 1
+                if result.notice is not None and len(self._notices) < MAX_LISTED_NOTICES:
+                    self._notices.append(result.notice)
             else:
                 self._rows.extend(result.rows)
 
@@ -188,6 +193,7 @@ class Collector:
             "rejected": self._rejected,
             "unread": self._unread,
             "control": dict(self._control),
+            "notices": self._notices,
             "duplicates": self._deduper.dropped if self._deduper is not None else 0,
             "messages": self._messages,
         }

@@ -16,6 +16,9 @@ line that path cannot prove regular, goes through the pure parser in :mod:`sesop
 ``control``      ``{kind: count}`` of messages that are not feedback rows: SNS/SES control
                  messages, inbound mail (``Received``, however it arrives) and SES's
                  EventBridge events about the account (``eventbridge:<detail-type>``)
+``notices``      those EventBridge events themselves (sending status changes, advisor
+                 recommendations: ``detail-type``, ``time``, ``detail``, ...), the first
+                 :data:`~sesops.load.collector.MAX_LISTED_NOTICES`
 ``duplicates``   number of rows dropped as repeats
 ``messages``     number of SES/SNS messages read (rows come from these)
 """

@@ -73,8 +73,9 @@ def test_a_detail_without_an_event_type_takes_the_detail_types() -> None:
 
 @pytest.mark.parametrize("detail_type", [*EVENTBRIDGE_NOTICE_TYPES, "Something SES Adds Next Year"])
 def test_events_about_the_account_are_counted_not_rows(detail_type: str) -> None:
-    [parsed] = parse_record(eventbridge({"reason": "review"}, detail_type))
-    assert (parsed.rows, parsed.control) == ([], f"eventbridge:{detail_type}")
+    event = eventbridge({"reason": "review"}, detail_type)
+    [parsed] = parse_record(event)
+    assert (parsed.rows, parsed.control, parsed.notice) == ([], f"eventbridge:{detail_type}", event)
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,7 @@ def test_every_channel_and_refusal_alike_in_both_engines(tmp_path: Path) -> None
     assert sorted(df["email"]) == ["e@x.org", "jane@example.org", "l@x.org", "q@x.org", "t@x.org"]
     assert df.loc[df["email"] == "t@x.org", "message_id"].isna().all()
     assert df.attrs["control"] == {"eventbridge:Sending Status Disabled": 1, "Received": 2}
+    assert df.attrs["notices"] == [lines[2]]  # the account event itself, readable
     assert [(r["line"], r["reason"].split(",")[0]) for r in df.attrs["rejects"]] == [
         (2, "EventBridge detail-type 'Email Delivered' means SES Delivery"),
         (10, "SES Open without a mail object"),

@@ -34,6 +34,7 @@ def test_records_lines_and_tables_end_in_one_frame_in_arrival_order() -> None:
         "rejected": 0,
         "unread": 0,
         "control": {},
+        "notices": [],
         "duplicates": 1,
         "messages": 4,
     }
