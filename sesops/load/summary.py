@@ -30,6 +30,8 @@ def format_load_summary(df: pd.DataFrame) -> str:
         lines.append(
             "control messages (no rows): " + ", ".join(f"{k} {v}" for k, v in sorted(control.items()))
         )
+    for notice in (attrs.get("notices") or [])[:MAX_REASONS_SHOWN]:  # SES's events about the account
+        lines.append(f"  {notice.get('detail-type')} at {notice.get('time')} ({notice.get('region')})")
     lines.append(f"duplicates dropped: {attrs.get('duplicates', 0)}")
     lines += _rejects(attrs.get("rejected", 0), attrs.get("rejects") or [], attrs.get("unread", 0))
     return "\n".join(lines)

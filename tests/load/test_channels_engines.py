@@ -131,3 +131,13 @@ def test_eventbridge_lines_take_the_fast_readers(
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     df = read_events(path, engine=engine)
     assert len(df) == 50 and df.attrs["rejected"] == 0
+
+
+def test_the_load_summary_names_the_account_events(tmp_path: Path) -> None:
+    from sesops.load.summary import format_load_summary
+
+    notice = eventbridge({"reason": "paused"}, "Sending Status Disabled")
+    [df, _] = load_both(tmp_path, [notice, delivery()])
+    text = format_load_summary(df)
+    assert "control messages (no rows): eventbridge:Sending Status Disabled 1" in text
+    assert "  Sending Status Disabled at 2026-11-02T10:00:00Z (us-east-1)" in text
