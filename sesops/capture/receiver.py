@@ -257,7 +257,7 @@ class Receiver:
                 payload = {"status": "ok"}
         except StoreError as err:
             self.log.error("health check: capture store unavailable: %s", err)
-            return _Outcome(503, '{"status": "unavailable"}', content_type="application/json")
+            return _Outcome(503, '{"status":"unavailable"}', content_type="application/json")
         return _Outcome(200, orjson.dumps(payload).decode(), content_type="application/json")
 
 

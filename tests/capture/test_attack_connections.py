@@ -140,3 +140,33 @@ def test_a_request_that_arrives_in_time_is_not_cut(
             assert sock.recv(4096).startswith(b"HTTP/1.1 200")
     finally:
         assert server.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--path", "sns"], "must start with /"),
+        (["--path", "/healthz"], "not be /healthz"),
+        (["--read-timeout", "90"], "between 0 and 60 seconds"),
+        (["--max-connections", "0"], "at least 1"),
+        (["--idle-timeout", "0"], "at least 1 second"),
+    ],
+)
+def test_serve_refuses_bad_limits_in_one_line(
+    tmp_path: Path, cert_dir: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    from sesops.cli import main
+
+    argv = ["serve", "--db", str(tmp_path / "c.sqlite"), "--allow-topic", "arn:aws:sns:us-east-1:1:t", *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "2x", "h", ""])
+def test_serve_refuses_a_bad_max_age(tmp_path: Path, value: str) -> None:
+    from sesops.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--db", str(tmp_path / "c.sqlite"), "--allow-topic", "arn:x", "--max-age", value])
+    assert exit_info.value.code == 2

@@ -151,7 +151,7 @@ def test_healthz_shows_counts_only_to_this_host_and_fails_without_a_store(
         assert b'"messages":0' in health(remote)[1]
     assert health("127.0.0.1", "") == ("200 OK", b'{"status":"ok"}\n')
     store.path.unlink()  # the store is gone: not ok, and no reason given to strangers
-    assert health("203.0.113.7") == ("503 Service Unavailable", b'{"status": "unavailable"}\n')
+    assert health("203.0.113.7") == ("503 Service Unavailable", b'{"status":"unavailable"}\n')
 
 
 def test_certificate_fetches_never_hold_the_only_worker(
