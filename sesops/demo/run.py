@@ -15,8 +15,9 @@ A thin orchestration over the library, in seven steps:
 6. load the events (:func:`sesops.load.reader.read_events`) and ask the doctor (:func:`sesops.aws.status.status`);
 7. write events.parquet/.csv, the report (:func:`sesops.analysis.report.write_report`) and README.txt.
 
-:func:`running_demo` keeps the sandbox, receiver and drain up while its ``with`` block runs
-(``--keep-running``); :func:`run_demo` stops them before returning.
+What steps 3, 4 and 6 do on the sandbox is :mod:`sesops.demo.account`. :func:`running_demo` keeps
+the sandbox, receiver and drains up while its ``with`` block runs (``--keep-running``);
+:func:`run_demo` stops them before returning.
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from sesops.demo.account import (
+    CONFIGURATION_SET,
+    EVENTS_QUEUE,
+    IDENTITY,
+    QUEUE,
+    REGION,
+    SIMULATOR,
+    SIMULATOR_DOMAIN,
+    TOPIC,
+    doctor,
+    mail_simulator,
+    provision_demo,
+    wait_confirmed,
+)
 from sesops.demo.files import prepare_out_dir, write_outputs
 from sesops.demo.result import EVENTBRIDGE, STORE_NAME, DemoResult
 from sesops.demo.steps import DemoError, Steps
@@ -50,23 +65,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DemoResult", "run_demo", "running_demo"]
 
-IDENTITY = "example.com"
-SENDER = "demo@example.com"
-REGION = "us-east-1"
-TOPIC = "ses-feedback"
-QUEUE = "ses-feedback-demo"
-CONFIGURATION_SET = "sesops-demo"
-EVENTS_QUEUE = "ses-events-demo"  # EventBridge's rule target
-EVENT_TYPES = ("Bounce", "Complaint", "Delivery")  # the identity's notification types, as SES events
-SIMULATOR = ("success", "bounce", "ooto", "complaint", "suppressionlist")
-SIMULATOR_DOMAIN = "simulator.amazonses.com"
 DEFAULT_MESSAGES = 2000
 DAYS = 14
 # Pushed past SES's review levels (5 % hard bounces, 0.1 % complaints) so the report has a warning.
 BOUNCE_RATE = 0.06
 COMPLAINT_RATE = 0.0015
 CAPTURE_TIMEOUT = 30.0  # seconds the drain may lag behind the end of publishing
-CONFIRM_TIMEOUT = 10.0
 STEPS = 7
 
 
@@ -118,7 +122,7 @@ def running_demo(
             "loading events and checking the wiring", f"Inspect the store: sesops load {out / STORE_NAME}"
         ) as detail:
             df = _load(result)
-            _doctor(result, live.session)
+            doctor(result, live.session)
             verdict = "healthy" if result.status and result.status.healthy else "problems found"
             detail.append(f"{result.events:,} events; status: {verdict}")
         with steps.step("writing the report", "Check the free space and permissions of --out.") as detail:
@@ -178,8 +182,8 @@ def _start(
         f"provisioning {IDENTITY}",
         "Rerun; if it fails again, try `sesops sandbox` and `sesops provision` by hand to see the plan",
     ) as detail:
-        _provision(result, session)
-        _wait_confirmed(live)
+        provision_demo(result, session)
+        wait_confirmed(live.session, live.check)
         detail.append(f"{result.provision_changes} change(s); HTTP subscription confirmed by the receiver")
     stack.callback(_record_drain, result, live)  # once the drains have stopped
     for queue, label in ((QUEUE, "SQS"), (EVENTS_QUEUE, "EventBridge")):
@@ -193,7 +197,7 @@ def _capture(live: _Live, steps: Steps, result: DemoResult) -> None:
         "mailing the SES mailbox simulator",
         "Run `pytest tests/sandbox/test_server.py` to check the sandbox",
     ) as detail:
-        simulated = _mail_simulator(live.session)
+        simulated = mail_simulator(live.session)
         result.eventbridge_expected = simulated  # the same feedback, as SES events
         live.check()
         detail.append(", ".join(f"{local}@" for local in SIMULATOR))
@@ -208,68 +212,6 @@ def _capture(live: _Live, steps: Steps, result: DemoResult) -> None:
             f"by EventBridge; store kept {result.store_messages:,} "
             f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.store_by_channel.items()))})"
         )
-
-
-def _provision(result: DemoResult, session: boto3.Session) -> None:
-    """The identity's notifications, then the configuration set's EventBridge channel (two specs:
-    one with both would also give the set an SNS destination, publishing everything twice)."""
-    from sesops.aws.plan import Spec
-    from sesops.aws.provision import provision
-    from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
-
-    notifications = Spec(
-        identities=(IDENTITY,),
-        topic=TOPIC,
-        sqs_queue=QUEUE,
-        https_endpoint=result.receiver_url,  # plain http on loopback; SNS needs https in real life
-        types=EVENT_TYPES,  # Delivery too: success@ shows up, rates have a basis
-    )
-    events = Spec(
-        configuration_set=CONFIGURATION_SET,
-        eventbridge_queue=EVENTS_QUEUE,
-        event_types=EVENT_TYPES,
-        detail_types=EVENTBRIDGE_DETAIL_TYPES,
-    )
-    result.provision_changes = sum(
-        len(provision(spec, region=REGION, session=session).applied) for spec in (notifications, events)
-    )
-
-
-def _wait_confirmed(live: _Live) -> None:
-    """Until the doctor no longer sees the HTTP subscription pending (the receiver confirmed it)."""
-    from sesops.aws.status import status
-
-    deadline = time.monotonic() + CONFIRM_TIMEOUT
-    while True:
-        live.check()  # a confirmation the sandbox could not deliver fails now, with the reason
-        report = status([IDENTITY], topics=(TOPIC,), region=REGION, session=live.session)
-        if not any(p.code == "subscription-pending" for p in report.problems):
-            return
-        if time.monotonic() > deadline:
-            raise DemoError(
-                f"the receiver did not confirm the HTTP subscription within {CONFIRM_TIMEOUT:.0f} s"
-            )
-        time.sleep(0.05)
-
-
-def _mail_simulator(session: boto3.Session) -> int:
-    """One message to each simulator address, with the configuration set; returns the notifications
-    SES will publish for them (as many events go to EventBridge: the same types are published)."""
-    from sesops.aws.clients import client
-    from sesops.sandbox.ses_feedback import simulator_outcome
-
-    ses = client("ses", session, REGION)
-    expected = 0
-    for local in SIMULATOR:
-        address = f"{local}@{SIMULATOR_DOMAIN}"
-        ses.send_email(
-            Source=f"sesops demo <{SENDER}>",
-            Destination={"ToAddresses": [address]},
-            Message={"Subject": {"Data": f"sesops demo: {local}"}, "Body": {"Text": {"Data": "Hello."}}},
-            ConfigurationSetName=CONFIGURATION_SET,
-        )
-        expected += len(simulator_outcome(address))  # every type is wired, so each one is published
-    return expected
 
 
 def _simulation(result: DemoResult) -> SimulationConfig:
@@ -395,18 +337,3 @@ def _load(result: DemoResult) -> pd.DataFrame:
     }
     result.summary = summarize(df)
     return df
-
-
-def _doctor(result: DemoResult, session: boto3.Session) -> None:
-    """The identity's wiring and the configuration set's EventBridge path, as ``sesops status``."""
-    from sesops.aws.status import status
-    from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
-
-    result.status = status(
-        [IDENTITY],
-        topics=(TOPIC,),
-        region=REGION,
-        session=session,
-        configuration_sets=(CONFIGURATION_SET,),
-        detail_types=EVENTBRIDGE_DETAIL_TYPES,
-    )
