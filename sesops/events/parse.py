@@ -1,6 +1,6 @@
 """The SES event model: every shape AWS delivers feedback in -> per-recipient rows.
 
-Pure: no I/O. Accepted shapes (any nesting of them):
+Pure: no I/O. Accepted shapes (any nesting of them; :mod:`sesops.events.envelopes` opens them):
 
 * an SNS envelope (``Type``/``MessageId``/``TopicArn``/``Message``) as an HTTP or SQS
   body, including the Lambda key style (``SigningCertUrl``, ``UnsubscribeUrl``,
@@ -24,8 +24,6 @@ kind. Anything else raises :class:`~sesops.errors.RecordError` with a short reas
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,14 +32,10 @@ import orjson
 
 from sesops.errors import RecordError
 from sesops.events.classify import category_by_rule
-from sesops.events.shapes import (
-    COUNTED_TYPES,
-    EVENTBRIDGE_CONTROL_PREFIX,
-    EVENTBRIDGE_DETAIL_TYPES,
-    EVENTBRIDGE_SOURCE,
-    EventShape,
-    shape_for,
-)
+from sesops.events.envelopes import SNS_CONTROL_TYPES as SNS_CONTROL_TYPES
+from sesops.events.envelopes import Control, unwrap
+from sesops.events.envelopes import decode_json as decode_json
+from sesops.events.shapes import COUNTED_TYPES, EventShape, shape_for
 
 #: The row contract: column names in order. Times are tz-aware UTC once loaded.
 COLUMNS: tuple[str, ...] = (
@@ -69,17 +63,14 @@ COLUMNS: tuple[str, ...] = (
 
 Row = tuple[Any, ...]
 
-EVENT_PUBLISHING_VALIDATION = "Successfully validated SNS topic for Amazon SES event publishing."
-SNS_CONTROL_TYPES = frozenset({"SubscriptionConfirmation", "UnsubscribeConfirmation"})
-#: SES notification types counted by kind, never made rows (see the shapes table).
-SES_CONTROL_TYPES = COUNTED_TYPES
 
 #: What is stripped from both ends of an address (the fast path strips the same set).
 EMAIL_WHITESPACE = " \t\r\n\f\v\u00a0"
 
-_SES_KEYS = frozenset({"notificationType", "eventType"})
+#: SES notification types counted by kind, never made rows (see the shapes table).
+SES_CONTROL_TYPES = COUNTED_TYPES
 
-_NBSP_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\xa0', re.DOTALL)
+_SES_KEYS = frozenset({"notificationType", "eventType"})
 
 
 @dataclass(slots=True)
@@ -93,31 +84,6 @@ class Parsed:
     notice: dict[str, Any] | None = None
 
 
-def decode_json(data: str | bytes | bytearray | memoryview) -> Any:
-    """Decode JSON, accepting non-breaking spaces used as whitespace (pasted from web pages).
-
-    Raises :class:`RecordError` with a short reason when the text is not JSON.
-    """
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as err:
-        text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
-        if "\xa0" in text:
-            cleaned = _NBSP_OR_STRING.sub(lambda m: " " if m.group(0) == "\xa0" else m.group(0), text)
-            try:
-                return orjson.loads(cleaned)
-            except orjson.JSONDecodeError:
-                pass
-        raise RecordError(f"not JSON ({_short_json_error(err)})") from None
-
-
-def _short_json_error(err: orjson.JSONDecodeError) -> str:
-    msg = str(err.msg if hasattr(err, "msg") else err)
-    if msg.startswith(("depth limit exceeded", "recursion limit exceeded")):
-        return "nested deeper than 1024 levels"  # orjson's fixed limit: a bound, not a syntax error
-    return msg.split(":")[0].strip() or "invalid JSON"
-
-
 def parse_record(obj: Any) -> list[Parsed]:
     """Parse one decoded record (dict, or JSON text) into :class:`Parsed` results.
 
@@ -129,7 +95,7 @@ def parse_record(obj: Any) -> list[Parsed]:
     rows = notification_rows(obj)
     if rows is not None:
         return [Parsed(rows=rows, sns_message_id=obj.get("MessageId"))]
-    return [_parse_message(message, sns) for message, sns in _unwrap(obj, depth=0)]
+    return [_parse_message(message, sns) for message, sns in unwrap(obj)]
 
 
 def notification_rows(obj: Any) -> list[Row] | None:
@@ -152,109 +118,9 @@ def notification_rows(obj: Any) -> list[Row] | None:
     return ses_rows(inner, event_type, obj.get("MessageId"), obj.get("TopicArn"))
 
 
-def _unwrap(obj: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
-    """Yield (SES object or control text, SNS envelope or None) pairs."""
-    if depth > 4:
-        raise RecordError("nested too deeply to be SES/SNS feedback")
-    if not isinstance(obj, dict):
-        kind = "array" if isinstance(obj, list) else type(obj).__name__
-        raise RecordError(f"expected a JSON object, got {kind}")
-    if "notificationType" in obj or "eventType" in obj:
-        yield obj, None
-    elif "Type" in obj:
-        yield _open_envelope(obj), obj
-    elif "detail-type" in obj:
-        yield _open_eventbridge(obj), None
-    elif "Body" in obj:  # an SQS message dump
-        yield from _unwrap_body(obj["Body"], depth)
-    elif isinstance(obj.get("Records"), list):  # a Lambda event
-        for record in obj["Records"]:
-            yield from _unwrap_lambda_record(record, depth)
-    elif isinstance(obj.get("Messages"), list):  # an SQS ReceiveMessage response
-        for message in obj["Messages"]:
-            yield from _unwrap(message, depth + 1)
-    else:
-        raise RecordError(
-            "neither an SNS envelope (Type, Message) nor an SES object (notificationType or eventType)"
-        )
-
-
-def _unwrap_body(body: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
-    """An SQS message body: any shape, as JSON text or already decoded."""
-    yield from _unwrap(decode_json(body) if isinstance(body, str) else body, depth + 1)
-
-
-def _unwrap_lambda_record(record: Any, depth: int) -> Iterator[tuple[Any, dict[str, Any] | None]]:
-    """One record of a Lambda event: from SNS, from SQS, or an SES receipt rule's inbound mail."""
-    if not isinstance(record, dict):
-        raise RecordError("Lambda record is not a JSON object")
-    if record.get("Sns") is not None:
-        yield from _unwrap(record["Sns"], depth + 1)
-    elif record.get("eventSource") == "aws:sqs" and "body" in record:
-        yield from _unwrap_body(record["body"], depth)
-    elif record.get("eventSource") == "aws:ses" and isinstance(record.get("ses"), dict):
-        yield _Control("Received"), None
-    else:
-        raise RecordError("Lambda record without an Sns object, an SQS body or an SES receipt")
-
-
-def _open_eventbridge(event: dict[str, Any]) -> Any:
-    """Return the SES record in an EventBridge event, or the control kind of an account event."""
-    detail_type, source = event["detail-type"], event.get("source")
-    if source != EVENTBRIDGE_SOURCE:
-        raise RecordError(f"EventBridge event from {source!r}, not {EVENTBRIDGE_SOURCE}")
-    if type(detail_type) is not str or not detail_type:
-        raise RecordError("EventBridge event without a detail-type")
-    event_type = EVENTBRIDGE_DETAIL_TYPES.get(detail_type)
-    if event_type is None:  # sending status, advisor recommendations: about the account
-        return _Control(EVENTBRIDGE_CONTROL_PREFIX + detail_type, notice=event)
-    detail = event.get("detail")
-    if not isinstance(detail, dict):
-        raise RecordError(f"EventBridge {detail_type!r} without a detail object")
-    found = detail.get("eventType") or detail.get("notificationType")
-    if found is None:
-        return {**detail, "eventType": event_type}
-    if found != event_type:
-        raise RecordError(
-            f"EventBridge detail-type {detail_type!r} means SES {event_type}, but detail.eventType is {found!r}"
-        )
-    return detail
-
-
-def _open_envelope(env: dict[str, Any]) -> Any:
-    """Return the SES object (or control marker) carried by an SNS envelope."""
-    sns_type = env["Type"]
-    if type(sns_type) is not str or sns_type not in SNS_CONTROL_TYPES | {"Notification"}:
-        raise RecordError(f"unknown SNS Type {sns_type!r}")
-    if sns_type in SNS_CONTROL_TYPES:
-        return _Control(sns_type)
-    message = env.get("Message")
-    if isinstance(message, str):
-        if message.strip() == EVENT_PUBLISHING_VALIDATION:
-            return _Control("EventPublishingValidation")
-        try:
-            return decode_json(message)
-        except RecordError:
-            raise RecordError("SNS Message is not JSON (not an SES notification)") from None
-    if isinstance(message, dict):  # moto's canned example carries an object
-        return message
-    raise RecordError("SNS Notification without a Message")
-
-
-class _Control(str):
-    """Marks a control message (its value is the kind), with the event when it is worth reading."""
-
-    notice: dict[str, Any] | None
-
-    def __new__(cls, kind: str, notice: dict[str, Any] | None = None) -> _Control:
-        control = super().__new__(cls, kind)
-        control.notice = notice
-        return control
-
-
 def _parse_message(message: Any, sns: dict[str, Any] | None) -> Parsed:
     sns_id = sns.get("MessageId") if sns is not None else None
-    if isinstance(message, _Control):
+    if isinstance(message, Control):
         return Parsed(control=str(message), sns_message_id=sns_id, notice=message.notice)
     if not isinstance(message, dict):
         raise RecordError("SNS Message is not a JSON object")
