@@ -143,6 +143,7 @@ def _key_hashes(table: pa.Table) -> list[tuple[np.ndarray, np.ndarray, np.ndarra
     columns = sorted({name for key in KEYS for name in key})
     keys = table.select(columns)  # noqa: F841  (DuckDB reads it by name)
     with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")  # a time without a zone is UTC, as in the DuckDB path
         return _hashes_in(con.sql(f"SELECT {hash_sql()} FROM keys").to_arrow_table())
 
 

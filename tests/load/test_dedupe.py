@@ -104,3 +104,17 @@ def test_the_same_event_of_a_mail_through_two_channels_is_kept_once() -> None:
     later = published | {"sns_message_id": "sns-3", "timestamp": "2026-11-01T10:00:01Z", "other": 2}
     kept = Deduper().filter(table([identity, published, later]))
     assert kept.column("other").to_pylist() == [0, 2]
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_machine_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        naive = {**NO_IDS, "message_id": "mail-1", "timestamp": "2026-11-01 10:00:00"}
+        zoned = naive | {"timestamp": "2026-11-01T10:00:00Z", "other": 1}
+        assert Deduper().filter(table([naive, zoned])).column("other").to_pylist() == [0]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
