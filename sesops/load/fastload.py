@@ -50,8 +50,9 @@ def worth_it(path: Path) -> bool:
 
 BATCH_ROWS = 1 << 16
 
-#: Past this many irregular messages, and more of them than regular ones, the file goes to the
-#: pure parser instead: numbering them needs a list of them all (memory in proportion to the file).
+#: Past this many irregular messages, and more of them than regular ones, the DuckDB pass stops
+#: and the file goes to the pure parser: numbering them would need a list of them all (memory in
+#: proportion to the file), and a file of garbage is read once instead of twice.
 MAX_HANDED_OVER = 100_000
 
 
@@ -97,7 +98,7 @@ def load_lines(
             collector.rollback(mark)
             sql = query("$path", guarded=True, refuse_duplicates=refuse)
             handed_over = _stream(con, sql, params, path, collector, progress)
-        if handed_over > MAX_HANDED_OVER and handed_over > collector.mark().messages - mark.messages:
+        if _mostly_irregular(handed_over, collector, mark.messages):
             collector.rollback(mark)  # mostly not feedback (garbage, say): the pure parser reads it
             fallback = True
         elif handed_over:
@@ -131,6 +132,7 @@ def _stream(
     pending_rows = 0
     carry: pa.Table | None = None
     cut = 0
+    started = collector.mark().messages
     # DuckDB hands over small batches; gather about BATCH_ROWS rows before the Python side
     # (dedupe, checks) runs, so its per-batch costs are paid a few times, not hundreds.
     for batch in itertools.chain(reader, [None]):
@@ -153,11 +155,20 @@ def _stream(
         if bar is not None:
             bar.n = max(bar.n, int(con.query_progress() or 0))
             bar.refresh()
+        if _mostly_irregular(cut, collector, started):
+            carry = None  # the caller starts over with the pure parser: stop reading here
+            break
     if carry is not None:
         cut += _keep_regular(carry, collector)
     if bar is not None:
         bar.close()
     return cut
+
+
+def _mostly_irregular(cut: int, collector: Collector, started: int) -> bool:
+    """Whether more than MAX_HANDED_OVER messages were cut, and more than were kept (since
+    ``started`` messages): a file that is mostly not feedback, which the pure parser reads."""
+    return cut > MAX_HANDED_OVER and cut > collector.mark().messages - started
 
 
 def _keep_regular(table: pa.Table, collector: Collector) -> int:

@@ -231,3 +231,17 @@ def test_sizes_read_as_the_help_prints_them(size: int, text: str) -> None:
 def test_a_limit_below_one_byte_is_refused() -> None:
     with pytest.raises(InputError, match="max_line must be a positive number of bytes"):
         Limits(max_line=0)
+
+
+def test_a_file_mostly_of_garbage_leaves_duckdb_early_with_the_same_result(
+    good: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sesops.load import fastload
+
+    monkeypatch.setattr(fastload, "MAX_HANDED_OVER", 50)
+    with good.open("ab") as fh:
+        fh.write(b"not json\n" * 300 + line("c@x.org", "3"))
+    duck = read_events(good, engine="duckdb")
+    pure = read_events(good, engine="python")
+    assert sorted(duck["email"]) == sorted(pure["email"]) == ["a@x.org", "b@x.org", "c@x.org"]
+    assert duck.attrs["rejects"] == pure.attrs["rejects"] and duck.attrs["rejected"] == 300
