@@ -5,9 +5,10 @@ Rows are repeats when they share any of the :data:`KEYS`:
 * (``sns_message_id``, ``email``, ``event_type``): an SNS redelivery;
 * (``feedback_id``, ``email``, ``event_type``): a bounce or complaint that came through two
   channels (identity notifications and event publishing by SNS or EventBridge);
-* (``message_id``, ``email``, ``event_type``, ``timestamp`` as an instant): any event of
+* (``message_id``, ``email``, ``event_type``, ``timestamp`` as SES wrote it): any event of
   one mail that came through two channels or was redelivered by EventBridge or SQS
-  (deliveries and delays carry no feedback id).
+  (deliveries and delays carry no feedback id). Every channel carries the same record, so the
+  time's text is compared: cheaper than parsing it first (about 10 % of a load).
 
 The first occurrence is kept; a key applies only to rows that have its ids (and, for the
 last, a timestamp), so rows without them are never dropped by it.
@@ -34,8 +35,8 @@ KEYS = (
     ("message_id", "email", "event_type", "timestamp"),
 )
 HASH_COLUMNS = tuple(f"_key{i}_{part}" for i in range(len(KEYS)) for part in "ab")
-#: A key's columns as hashed: a timestamp as its instant, so text and parsed times agree.
-_EXPRESSIONS = {"timestamp": 'epoch_us(TRY_CAST("timestamp" AS TIMESTAMPTZ))'}
+#: A key's columns as hashed (the time as text: rows are deduplicated before times are parsed).
+_EXPRESSIONS = {"timestamp": '"timestamp"::VARCHAR'}
 DedupeMark = tuple[tuple[list[tuple[np.ndarray, np.ndarray]], ...], int]
 
 
@@ -143,7 +144,6 @@ def _key_hashes(table: pa.Table) -> list[tuple[np.ndarray, np.ndarray, np.ndarra
     columns = sorted({name for key in KEYS for name in key})
     keys = table.select(columns)  # noqa: F841  (DuckDB reads it by name)
     with duckdb.connect() as con:
-        con.execute("SET TimeZone = 'UTC'")  # a time without a zone is UTC, as in the DuckDB path
         return _hashes_in(con.sql(f"SELECT {hash_sql()} FROM keys").to_arrow_table())
 
 
