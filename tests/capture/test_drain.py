@@ -205,3 +205,33 @@ def test_junk_returning_at_once_does_not_loop(tmp_path: Path) -> None:
     store = CaptureStore(tmp_path / "c.sqlite")
     result = drain(store, url, region=REGION, wait_seconds=0)
     assert result.rejected == 2 and store.counts().rejects == 2
+
+
+def _forge_first_message(envelope: str, forged: str) -> str:
+    """A genuine signed envelope with a second, forged ``Message`` in front of the real one."""
+    return envelope.replace('{"Type"', '{"Message":' + orjson.dumps(forged).decode() + ',"Type"', 1)
+
+
+def test_duplicate_keys_are_refused_not_stored_as_verified(
+    tmp_path: Path, authority: SigningAuthority
+) -> None:
+    sqs, url = _queue()
+    genuine = _envelopes(authority, 2)
+    forged_complaint = (
+        orjson.dumps(ses_bounce("victim@example.com")).decode().replace("Permanent", "Transient")
+    )
+    envelope_forgery = _forge_first_message(genuine[0], forged_complaint)
+    inner = orjson.loads(genuine[1])
+    inner["Message"] = inner["Message"].replace(
+        '{"notificationType"', '{"notificationType":"Complaint","notificationType"', 1
+    )
+    message_forgery = orjson.dumps(inner).decode()
+    _send(sqs, url, [envelope_forgery, message_forgery, *_envelopes(authority, 1)])
+    store = CaptureStore(tmp_path / "c.sqlite")
+    verifier = SnsVerifier(cert_dir=authority.write_cert_dir(tmp_path / "certs"))
+    result = drain(store, url, region=REGION, verifier=verifier, wait_seconds=0)
+    assert (result.stored, result.rejected) == (1, 2)
+    reasons = sorted(r["reason"] for r in store.iter_rejects())
+    assert reasons[0].startswith("duplicate key 'Message'")
+    assert reasons[1].startswith("duplicate key 'Message.notificationType'")
+    assert all(m.verified and "victim" not in m.body for m in store.iter_messages())
