@@ -20,7 +20,7 @@ import pandas as pd
 from sesops.errors import InputError
 from sesops.load.dedupe import KEYS
 from sesops.load.reader import read_events as read_frame
-from sesops.load.sources import expand_paths
+from sesops.load.sources import RawRecord, expand_paths
 
 Errors = Literal["report", "raise"]
 Engine = Literal["auto", "python", "duckdb"]
@@ -52,10 +52,16 @@ def sources_of(urlpath: PathSource | Iterable[PathSource], since: When, until: W
             matched = sorted(glob.glob(text, recursive=True))
             if not matched:
                 raise InputError(f"{text}: no file matches")
-            found.extend(str(path) for match in matched for path in expand_paths(match))
+            found.extend(_partition(path) for match in matched for path in expand_paths(match))
         else:
-            found.extend(str(path) for path in expand_paths(text))
+            found.extend(_partition(path) for path in expand_paths(text))
     return found
+
+
+def _partition(path: Path | RawRecord) -> str:
+    """A file's path; for a folder that cannot be listed, the folder (its partition's load
+    reports it as a reject, as the pandas path does)."""
+    return path.source if isinstance(path, RawRecord) else str(path)
 
 
 def archive_urls(url: str, since: When, until: When) -> list[str]:
