@@ -86,7 +86,7 @@ class ReceiverThread:
             # The sandbox session, never boto3's default chain (the user's real credentials).
             return confirm_subscription(topic_arn, token, session=session)
 
-        app = make_app(store, verifier, confirm=confirm)
+        app = make_app(store, verifier, confirm=confirm, path=RECEIVER_PATH)
         try:
             self._server = start_server(app, host=HOST, port=port, threads=8)
         except InputError as err:

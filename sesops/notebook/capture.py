@@ -42,7 +42,7 @@ class BackgroundReceiver:
             return confirm_subscription(topic_arn, token, session=session)
 
         self._server = start_server(
-            make_app(store, verifier, confirm=confirm), host=HOST, port=port, threads=4
+            make_app(store, verifier, confirm=confirm, path=RECEIVER_PATH), host=HOST, port=port, threads=4
         )
         self.url = listening_url(self._server, RECEIVER_PATH)
         self.port = int(self._server.effective_port)
