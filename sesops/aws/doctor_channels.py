@@ -59,25 +59,26 @@ def eventbridge_problems(
         return []  # not read
     subject = _subject(destination)
     fix = _hint(state, destination, "--eventbridge QUEUE")
-    if not state.rules:
+    rules = [r for r in state.rules if r.takes(destination.configuration_set)]
+    if not rules:
         return [
             Problem(
                 "rule-missing",
                 subject,
-                "SES publishes to the default event bus but no rule there matches source aws.ses: "
-                "the events are dropped",
+                f"SES publishes to the default event bus but no rule there takes set "
+                f"{destination.configuration_set}'s events (source aws.ses): the events are dropped",
                 fix,
             )
         ]
-    enabled = [r for r in state.rules if r.enabled]
+    enabled = [r for r in rules if r.enabled]
     if not enabled:
-        names = ", ".join(r.name for r in state.rules)
+        names = ", ".join(r.name for r in rules)
         return [
             Problem(
                 "rule-disabled",
                 subject,
                 f"the rule(s) matching SES events ({names}) are disabled: the events are dropped",
-                f"aws events enable-rule --name {state.rules[0].name} (or {fix})",
+                f"aws events enable-rule --name {rules[0].name} (or {fix})",
             )
         ]
     wanted = {name for name, kind in detail_types.items() if sesv2_type(kind) in destination.event_types}

@@ -27,14 +27,20 @@ from sesops.aws.spec import (
     ses_role_name,
     stream_name,
 )
-from sesops.aws.state import EventDestinationState, RoleState, State
+from sesops.aws.state import CONFIGURATION_SET_TAG, EventDestinationState, RoleState, State
 
 COMPRESSION = "GZIP"
 
 
-def rule_pattern(detail_types: tuple[str, ...]) -> dict[str, Any]:
-    """The event pattern of sesops' rule: SES's events of the chosen detail-types."""
-    return {"source": ["aws.ses"], "detail-type": list(detail_types)}
+def rule_pattern(detail_types: tuple[str, ...], config_set: str) -> dict[str, Any]:
+    """The event pattern of sesops' rule: SES's events of the chosen detail-types that came through
+    ``config_set`` (every set publishing to EventBridge shares the default bus, so without the tag
+    filter each set's queue would also get every other set's events)."""
+    return {
+        "source": ["aws.ses"],
+        "detail-type": list(detail_types),
+        "detail": {"mail": {"tags": {CONFIGURATION_SET_TAG: [config_set]}}},
+    }
 
 
 def eventbridge_steps(state: State, spec: Spec, config_set: str, queue: str) -> list[Change]:
@@ -54,23 +60,24 @@ def eventbridge_steps(state: State, spec: Spec, config_set: str, queue: str) -> 
     )
     return [
         *delivery_queue_steps(state, spec, queue, sender),
-        _rule_step(state, spec, rule),
+        _rule_step(state, spec, rule, config_set),
         _target_step(state, rule, queue, queue_arn),
         destination_step(state, destination, f"{', '.join(spec.sesv2_types)} -> default event bus"),
     ]
 
 
-def _rule_step(state: State, spec: Spec, rule: str) -> Change:
+def _rule_step(state: State, spec: Spec, rule: str, config_set: str) -> Change:
     wanted = spec.wanted_detail_types()
-    detail = f"source aws.ses, {', '.join(wanted)}"
-    params = {"name": rule, "pattern": json.dumps(rule_pattern(wanted)), "description": "sesops: SES events"}
+    detail = f"source aws.ses, set {config_set}, {', '.join(wanted)}"
+    pattern = rule_pattern(wanted, config_set)
+    params = {"name": rule, "pattern": json.dumps(pattern), "description": "sesops: SES events"}
     current = state.rule(rule)
     if current is None:
         return Change("create", "rule", rule, detail, "put_rule", params)
-    same_types = current.detail_types == frozenset(wanted)
-    if current.enabled and same_types and current.pattern.get("source") == ["aws.ses"]:
+    same_pattern = current.detail_types == frozenset(wanted) and current.pattern == pattern
+    if current.enabled and same_pattern:
         return Change("ok", "rule", rule, detail)
-    why = "enable" if same_types else "match"
+    why = "enable" if same_pattern else "match"
     return Change("update", "rule", rule, f"{why}: {detail}", "put_rule", params)
 
 

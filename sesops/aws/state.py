@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+#: The tag SES puts on every published event's ``mail.tags``: the configuration set it came through.
+CONFIGURATION_SET_TAG = "ses:configuration-set"
+
 NOTIFICATION_TYPES: tuple[str, ...] = ("Bounce", "Complaint", "Delivery")
 DEFAULT_TYPES: tuple[str, ...] = ("Bounce", "Complaint")
 
@@ -119,6 +122,23 @@ class RuleState:
         if value is None:
             return None
         return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset({str(value)})
+
+    @property
+    def configuration_sets(self) -> frozenset[str] | None:
+        """The configuration sets the pattern is limited to (by the ``ses:configuration-set`` tag SES
+        puts on every event's mail); None when it takes every set's events."""
+        detail = self.pattern.get("detail")
+        mail = detail.get("mail") if isinstance(detail, Mapping) else None
+        tags = mail.get("tags") if isinstance(mail, Mapping) else None
+        value = tags.get(CONFIGURATION_SET_TAG) if isinstance(tags, Mapping) else None
+        if value is None:
+            return None
+        return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset({str(value)})
+
+    def takes(self, configuration_set: str) -> bool:
+        """Whether the pattern lets through events of ``configuration_set``."""
+        sets = self.configuration_sets
+        return sets is None or configuration_set in sets
 
 
 @dataclass(frozen=True)

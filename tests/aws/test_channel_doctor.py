@@ -198,6 +198,13 @@ def test_a_rule_matching_every_ses_event_covers_the_destination() -> None:
     assert problems(with_rule(provisioned(), pattern={"source": ["aws.ses"]})) == []
 
 
+def test_a_rule_limited_to_another_configuration_set_does_not_count() -> None:
+    other = {"source": ["aws.ses"], "detail": {"mail": {"tags": {"ses:configuration-set": ["other"]}}}}
+    assert problems(with_rule(provisioned(), pattern=other)) == [("rule-missing", EB)]
+    own = {**other, "detail": {"mail": {"tags": {"ses:configuration-set": ["other", "cs"]}}}}
+    assert problems(with_rule(provisioned(), pattern=own)) == []
+
+
 def test_without_the_detail_type_table_the_pattern_is_not_judged() -> None:
     narrower = with_rule(provisioned(), pattern={"source": ["aws.ses"], "detail-type": ["Email Sent"]})
     assert diagnose(narrower) == []

@@ -67,6 +67,7 @@ def test_eventbridge_on_an_empty_account_builds_the_path_before_the_destination(
     assert json.loads(steps[3].params["pattern"]) == {
         "source": ["aws.ses"],
         "detail-type": ["Email Bounced", "Email Complaint Received", "Email Delivery Delayed"],
+        "detail": {"mail": {"tags": {"ses:configuration-set": ["cs"]}}},
     }
     assert steps[4].params == {"rule": "sesops-cs", "id": "sesops-sqs", "arn": QUEUE_ARN}
     assert steps[5].params["destination"] == {
@@ -392,3 +393,33 @@ def test_mail_with_the_set_lands_in_the_archive_as_firehose_writes_it() -> None:
     assert re.fullmatch(r"ses/\d{4}/\d{2}/\d{2}/\d{2}/sesops-cs-.+\.gz", listed["Key"]), listed["Key"]
     (record,) = [json.loads(line) for line in gzip.decompress(body).splitlines()]
     assert (record["eventType"], record["mail"]["messageId"]) == ("Bounce", message_id)
+
+
+def test_two_sets_on_the_default_bus_each_get_only_their_own_events() -> None:
+    """Every set publishing to EventBridge shares the default bus: each rule takes its own set's
+    events only (by the ses:configuration-set tag), so neither queue gets the other's mail."""
+    queues = {"cs": "ses-events", "cs2": "ses-events-2"}
+    with Sandbox(port=0) as sb:
+        session = sb.session()
+        for config_set, queue in queues.items():
+            provision(
+                dataclasses.replace(EVENTBRIDGE, configuration_set=config_set, eventbridge_queue=queue),
+                session=session,
+            )
+        ses = session.client("ses")
+        ses.verify_domain_identity(Domain="example.com")
+        sent = {
+            config_set: ses.send_email(
+                Source="sender@example.com",
+                Destination={"ToAddresses": ["bounce@simulator.amazonses.com"]},
+                Message={"Subject": {"Data": config_set}, "Body": {"Text": {"Data": "hello"}}},
+                ConfigurationSetName=config_set,
+            )["MessageId"]
+            for config_set in queues
+        }
+        sqs = session.client("sqs")
+        for config_set, queue in queues.items():
+            url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            ids = {json.loads(m["Body"])["detail"]["mail"]["messageId"] for m in got}
+            assert ids == {sent[config_set]}, config_set
