@@ -49,8 +49,10 @@ STATUS_ORDER: tuple[Status, ...] = ("unknown", "ok", "warning", "review", "pause
 #: Categories that are trouble: bounces that may need suppression, and complaints.
 PROBLEM_CATEGORIES: tuple[str, ...] = ("hard_bounce", "soft_bounce", "undetermined", "complaint")
 
-_OUTCOME_TYPES = ("Delivery", "Bounce", "Complaint", "DeliveryDelay")
-_PAIR = ["message_id", "email"]
+#: Event types whose (message, recipient) pairs were sent (counted with Send in ``inferred``).
+OUTCOME_TYPES: tuple[str, ...] = ("Delivery", "Bounce", "Complaint", "DeliveryDelay")
+#: One sent recipient-message: what the rates count.
+SENT_PAIR = ["message_id", "email"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,23 +131,23 @@ def sent_pairs(df: pd.DataFrame) -> tuple[RateBasis, pd.DataFrame]:
     """
     event_type = df["event_type"]
     sends = df.loc[event_type == "Send"]
-    outcomes = df.loc[event_type.isin(_OUTCOME_TYPES)]
+    outcomes = df.loc[event_type.isin(OUTCOME_TYPES)]
     basis: RateBasis
     if len(sends) and outcomes["message_id"].isin(sends["message_id"]).all():
         basis = "send_events"
     elif (event_type == "Delivery").any():
         basis = "inferred"
     else:
-        return "unavailable", df.loc[[], [*_PAIR, "timestamp"]]
+        return "unavailable", df.loc[[], [*SENT_PAIR, "timestamp"]]
     rows = pd.concat([sends, outcomes]) if basis == "inferred" else sends
-    rows = rows.sort_values("timestamp", kind="stable").drop_duplicates(_PAIR)
-    return basis, rows.loc[:, [*_PAIR, "timestamp"]]
+    rows = rows.sort_values("timestamp", kind="stable").drop_duplicates(SENT_PAIR)
+    return basis, rows.loc[:, [*SENT_PAIR, "timestamp"]]
 
 
 def category_pairs(df: pd.DataFrame, category: str) -> pd.DataFrame:
     """Distinct (message, recipient) rows of one category, earliest first."""
     rows = df.loc[df["category"] == category]
-    return rows.sort_values("timestamp", kind="stable").drop_duplicates(_PAIR)
+    return rows.sort_values("timestamp", kind="stable").drop_duplicates(SENT_PAIR)
 
 
 def _counts(series: pd.Series) -> dict[str, int]:

@@ -19,7 +19,7 @@ import dask.dataframe as dd
 import pandas as pd
 from distributed import Client
 
-from sesops.analysis.rates import RateBasis, daily, daily_table
+from sesops.analysis.rates import OUTCOME_TYPES, SENT_PAIR, RateBasis, daily, daily_table
 from sesops.analysis.suppress import (
     DELIVERED_EVENT_TYPES,
     REVIEW_COLUMNS,
@@ -36,8 +36,6 @@ from sesops.events.parse import COLUMNS
 from sesops.load.frames import empty_frame, finalize
 
 Now = datetime | pd.Timestamp | None
-_OUTCOMES = ("Delivery", "Bounce", "Complaint", "DeliveryDelay")  # rates.sent_pairs' outcome rows
-_PAIR = ["message_id", "email"]
 
 
 def suppression_list(
@@ -145,7 +143,7 @@ def daily_rates(ddf: dd.DataFrame, *, client: Client | None = None) -> pd.DataFr
 def basis_parts(timed: dd.DataFrame) -> dict[str, Any]:
     """What :func:`sesops.analysis.rates.sent_pairs` decides and counts, as cluster reductions."""
     event_type = timed["event_type"]
-    rows = timed.loc[event_type.isin(("Send", *_OUTCOMES)), [*_PAIR, "timestamp", "event_type"]]
+    rows = timed.loc[event_type.isin(("Send", *OUTCOME_TYPES)), [*SENT_PAIR, "timestamp", "event_type"]]
     rows = rows.assign(sent=rows["event_type"] == "Send")
     has_send = rows.groupby("message_id", dropna=False)["sent"].max(split_out=outputs(timed))
     return {
@@ -159,7 +157,7 @@ def basis_parts(timed: dd.DataFrame) -> dict[str, Any]:
 
 def first_days(rows: dd.DataFrame, column: str) -> dd.Series:
     """How many distinct (message, recipient) pairs of ``rows`` have their earliest ``column`` on each day."""
-    first: dd.Series = rows.groupby(_PAIR, dropna=False)[column].min(split_out=outputs(rows))
+    first: dd.Series = rows.groupby(SENT_PAIR, dropna=False)[column].min(split_out=outputs(rows))
     return per_day(first)
 
 
@@ -169,6 +167,7 @@ def per_day(stamps: dd.Series) -> dd.Series:
 
 
 def rate_basis(values: dict[str, Any]) -> RateBasis:
+    """:func:`sesops.analysis.rates.sent_pairs`' choice, from the counts :func:`basis_parts` made."""
     if values["sends"] and not values["unsent_outcome"]:
         return "send_events"
     return "inferred" if values["deliveries"] else "unavailable"
