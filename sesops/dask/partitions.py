@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sesops.errors import InputError
-from sesops.load.dedupe import KEYS
+from sesops.load.dedupe import KEYS, ONLY_WITHOUT
 from sesops.load.reader import read_events as read_frame
 from sesops.load.sources import RawRecord, expand_paths
 
@@ -105,8 +105,10 @@ def key_hashes(frame: pd.DataFrame) -> pd.DataFrame:
     the row has no id) and whether the row has it. Missing values hash alike, as they compare
     equal in the pandas path's keys."""
     out: dict[str, np.ndarray] = {}
-    for key, (first, second, present) in zip(KEYS, HASHES, strict=True):
+    for key, without, (first, second, present) in zip(KEYS, ONLY_WITHOUT, HASHES, strict=True):
         has_id = (frame[key[0]].notna() & frame.loc[:, list(key[3:])].notna().all(axis=1)).to_numpy()
+        if without is not None:
+            has_id = has_id & frame[without].isna().to_numpy()
         columns = frame.loc[:, list(key)]
         for name, salt in ((first, HASH_SALTS[0]), (second, HASH_SALTS[1])):
             hashed = pd.util.hash_pandas_object(columns, index=False, hash_key=salt).to_numpy()

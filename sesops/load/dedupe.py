@@ -5,13 +5,14 @@ Rows are repeats when they share any of the :data:`KEYS`:
 * (``sns_message_id``, ``email``, ``event_type``): an SNS redelivery;
 * (``feedback_id``, ``email``, ``event_type``): a bounce or complaint that came through two
   channels (identity notifications and event publishing by SNS or EventBridge);
-* (``message_id``, ``email``, ``event_type``, ``timestamp`` as SES wrote it): any event of
-  one mail that came through two channels or was redelivered by EventBridge or SQS
-  (deliveries and delays carry no feedback id). Every channel carries the same record, so the
-  time's text is compared: cheaper than parsing it first (about 10 % of a load).
+* (``message_id``, ``email``, ``event_type``, ``timestamp`` as SES wrote it): an event without a
+  feedback id (deliveries, delays, sends, opens...) that came through two channels or was
+  redelivered by EventBridge or SQS. Every channel carries the same record, so the time's text
+  is compared: cheaper than parsing it first (about 10 % of a load). Bounces and complaints are
+  judged by their feedback id alone: two bounces of one mail in the same second are two.
 
 The first occurrence is kept; a key applies only to rows that have its ids (and, for the
-last, a timestamp), so rows without them are never dropped by it.
+last, a timestamp and no feedback id), so rows without them are never dropped by it.
 
 Tables are deduplicated as they arrive (batch by batch from DuckDB, or whole from the
 pure parser), so a large load never holds a second copy of its result. Each key is
@@ -34,6 +35,9 @@ KEYS = (
     ("feedback_id", "email", "event_type"),
     ("message_id", "email", "event_type", "timestamp"),
 )
+#: Per key, a column that must be empty for the key to apply (events with a feedback id are
+#: judged by it, not by their time).
+ONLY_WITHOUT: tuple[str | None, ...] = (None, None, "feedback_id")
 HASH_COLUMNS = tuple(f"_key{i}_{part}" for i in range(len(KEYS)) for part in "ab")
 #: A key's columns as hashed (the time as text: rows are deduplicated before times are parsed).
 _EXPRESSIONS = {"timestamp": '"timestamp"::VARCHAR'}
@@ -129,6 +133,8 @@ def hash_sql() -> str:
     for i, key in enumerate(KEYS):
         values = [_EXPRESSIONS.get(column, f'"{column}"') for column in key]
         has_id = " AND ".join(f"{value} IS NOT NULL" for value in [values[0], *values[3:]])
+        if ONLY_WITHOUT[i] is not None:
+            has_id += f' AND "{ONLY_WITHOUT[i]}" IS NULL'
         expressions.append(f"CASE WHEN {has_id} THEN hash({', '.join(values)}) END AS {HASH_COLUMNS[2 * i]}")
         expressions.append(
             f"CASE WHEN {has_id} THEN hash('sesops', {', '.join(reversed(values))}) END "
@@ -141,7 +147,7 @@ def _key_hashes(table: pa.Table) -> list[tuple[np.ndarray, np.ndarray, np.ndarra
     """For each key: rows that have its id, and two independent hashes of the key there."""
     import duckdb
 
-    columns = sorted({name for key in KEYS for name in key})
+    columns = sorted({name for key in KEYS for name in key} | {n for n in ONLY_WITHOUT if n is not None})
     keys = table.select(columns)  # noqa: F841  (DuckDB reads it by name)
     with duckdb.connect() as con:
         return _hashes_in(con.sql(f"SELECT {hash_sql()} FROM keys").to_arrow_table())

@@ -11,15 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sesops.load.dedupe import KEYS, Deduper
+from sesops.load.dedupe import KEYS, ONLY_WITHOUT, Deduper
 
 COLUMNS = ["sns_message_id", "feedback_id", "message_id", "timestamp", "email", "event_type", "other"]
 
 
 def reference(df: pd.DataFrame) -> pd.Series:
     repeated = pd.Series(False, index=df.index)
-    for key in KEYS:
+    for key, without in zip(KEYS, ONLY_WITHOUT, strict=True):
         has_id = df[key[0]].notna() & (df["timestamp"].notna() if "timestamp" in key else True)
+        if without is not None:
+            has_id &= df[without].isna()
         repeated |= df[list(key)].where(has_id).duplicated() & has_id
     return repeated
 
@@ -72,6 +74,15 @@ def test_matches_the_pandas_definition_across_tables(
     got = [v for t in kept for v in t.column("other").to_pylist()]
     assert got == [r["other"] for r, dropped in zip(records, expected, strict=True) if not dropped]
     assert deduper.dropped == sum(expected)
+
+
+def test_two_bounces_of_one_mail_in_one_second_are_two() -> None:
+    """Feedback is judged by its feedback id: the message+time key is for events without one."""
+    bounce = {**NO_IDS, "message_id": "m", "event_type": "Bounce"}
+    first, second = {**bounce, "feedback_id": "f1", "other": 1}, {**bounce, "feedback_id": "f2", "other": 2}
+    delivery = {**NO_IDS, "message_id": "m", "event_type": "Delivery", "other": 3}
+    kept = Deduper().filter(table([first, second, delivery, {**delivery, "other": 4}]))
+    assert kept.column("other").to_pylist() == [1, 2, 3]
 
 
 def test_rollback_forgets_what_was_seen() -> None:
