@@ -48,6 +48,21 @@ def test_load_writes_table_and_summary(
     assert sorted(frame["email"]) == ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]
 
 
+def test_refuse_duplicate_keys_rejects_a_forged_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    genuine = json.dumps(envelope(bounce("a@x.org"), message_id="1"))
+    forged = genuine.replace('{"Type"', '{"Message": "{}", "Type"', 1)
+    assert forged != genuine
+    path = tmp_path / "log.jsonl"
+    path.write_text(forged + "\n" + json.dumps(envelope(delivery("c@x.org"), message_id="2")) + "\n")
+    assert main(["load", str(path), "--quiet"]) == 0
+    assert "rejected records: 0" in capsys.readouterr().out  # trusted by default: one reading, no check
+    assert main(["load", str(path), "--quiet", "--refuse-duplicate-keys"]) == 0
+    text = capsys.readouterr().out
+    assert "1 event rows from 1 messages" in text and "duplicate key 'Message'" in text
+
+
 def test_csv_timestamps_are_iso_utc(log: Path, tmp_path: Path) -> None:
     out = tmp_path / "events.csv"
     main(["load", str(log), "--out", str(out), "--quiet"])
