@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sesops.sns.signing import SigningAuthority
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_payloads"
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,6 +29,18 @@ def conformance() -> Path:
     if root is None:
         pytest.skip("no conformance corpus (../shared/conformance or $SESOPS_CONFORMANCE)")
     return root
+
+
+@pytest.fixture(scope="session")
+def authority() -> SigningAuthority:
+    """A throwaway SNS signing authority (key and certificate), shared by the signing tests."""
+    return SigningAuthority.generate()
+
+
+@pytest.fixture(scope="session")
+def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The authority's certificate pinned in a --cert-dir."""
+    return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
 
 
 @pytest.fixture(scope="session")

@@ -23,16 +23,6 @@ from tests.capture.serve_helpers import Server, notification, request_bytes, sta
 SLOW_HEAD = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 100_000
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
-@pytest.fixture(scope="module")
-def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
-
-
 class Flood:
     """``idle`` connections that never send, ``trickling`` ones sending a byte each ``interval``."""
 

@@ -27,16 +27,6 @@ EU_TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-feedback"
 SNS_HEADERS = {"x-amz-sns-message-type": "Notification"}
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
-@pytest.fixture(scope="module")
-def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
-
-
 @pytest.fixture
 def http() -> Iterator[urllib3.PoolManager]:
     pool = urllib3.PoolManager(retries=False, timeout=10)

@@ -39,11 +39,6 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
 def _queue(name: str = "feedback") -> tuple[Any, str]:
     sqs = boto3.client("sqs", region_name=REGION)
     return sqs, sqs.create_queue(QueueName=name)["QueueUrl"]

@@ -30,16 +30,6 @@ from tests.capture.serve_helpers import InProcess, Server, notification, post, s
 from tests.capture_samples import OTHER_TOPIC, TOPIC, ses_bounce
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
-@pytest.fixture(scope="module")
-def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
-
-
 @pytest.fixture
 def server(tmp_path: Path, cert_dir: Path) -> Iterator[Server]:
     srv = Server(tmp_path / "capture.sqlite", cert_dir)

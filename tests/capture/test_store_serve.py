@@ -30,16 +30,6 @@ CLI = [sys.executable, "-c", "import sys; from sesops.cli import main; sys.exit(
 HEADERS = {"x-amz-sns-message-type": "Notification"}
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
-@pytest.fixture(scope="module")
-def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
-
-
 class Serve:
     """`sesops serve --db LOCATION` as a subprocess on a free loopback port."""
 

@@ -18,16 +18,6 @@ from sesops.sns.signing import SigningAuthority
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
-@pytest.fixture(scope="module")
-def cert_dir(authority: SigningAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return authority.write_cert_dir(tmp_path_factory.mktemp("certs"))
-
-
 def signed(authority: SigningAuthority, **kwargs: Any) -> dict[str, Any]:
     return authority.notification(TOPIC, '{"notificationType":"Bounce"}', **kwargs)
 

@@ -14,11 +14,6 @@ from sesops.sns.verify import SnsVerifier, check_cert_url
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:feedback"
 
 
-@pytest.fixture(scope="module")
-def authority() -> SigningAuthority:
-    return SigningAuthority.generate()
-
-
 def test_generated_ids_differ_and_name_the_file(authority: SigningAuthority) -> None:
     other = SigningAuthority.generate(key_size=1024)
     assert authority.serial_id != other.serial_id
