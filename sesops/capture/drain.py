@@ -4,12 +4,16 @@ A body that is not SES/SNS feedback (or, with a verifier, whose signature fails)
 the store's rejects table once (keyed by its SQS MessageId, so later runs that receive it again
 do not add it again) and left on the queue, so its redrive policy moves it to the dead-letter
 queue. A certificate that cannot be fetched leaves the message for a later run. A store that
-cannot take the write (:class:`~sesops.errors.StoreUnavailable`) stops the drain before anything
-of that batch is deleted: the messages stay on the queue.
+cannot take the write (:class:`~sesops.errors.StoreUnavailable`) leaves that whole batch on the
+queue: a one-off drain stops there; a ``follow`` drain (a worker) says so in the log, waits
+(1 s, doubling to a minute) and goes on, so a restarting PostgreSQL server or a locked file
+does not end the worker, and SQS hands the messages out again after their visibility timeout.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -18,9 +22,14 @@ import boto3
 
 from sesops.aws import clients, messaging
 from sesops.capture.store import CaptureStore, NewMessage, prepare
-from sesops.errors import CertificateUnavailable, RecordError, VerificationError
+from sesops.errors import CertificateUnavailable, RecordError, StoreUnavailable, VerificationError
 from sesops.events.parse import SNS_CONTROL_TYPES, decode_json, parse_record
 from sesops.events.strict import envelope_duplicate
+
+log = logging.getLogger(__name__)
+
+#: How long a following drain waits after the store refused a batch: doubling from the first to the last.
+STORE_RETRY_SECONDS = (1.0, 60.0)
 
 
 class Verifier(Protocol):
@@ -36,6 +45,8 @@ class DrainResult:
     deferred: int = 0  # certificate unavailable: left on the queue for a later run
     deleted: int = 0
     delete_failures: list[str] = field(default_factory=list)
+    store_refusals: int = 0  # batches the store could not take (left on the queue; follow mode)
+    refusals_in_a_row: int = field(default=0, repr=False)  # sets the next wait
 
     def summary(self) -> str:
         text = (
@@ -46,6 +57,8 @@ class DrainResult:
             text += f", left for retry {self.deferred}"
         if self.delete_failures:
             text += f", delete failed {len(self.delete_failures)}"
+        if self.store_refusals:
+            text += f", batches the store refused (left on the queue) {self.store_refusals}"
         return text
 
 
@@ -90,11 +103,13 @@ def drain(
     wait_seconds: int = 2,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    pause: Callable[[float], object] = time.sleep,
 ) -> DrainResult:
     """Move messages from ``queue`` (name or URL) into ``store``; see the module docs.
 
     Stops when a receive comes back empty (unless ``follow``), after ``max_messages``, or
-    when ``should_stop()`` turns true.
+    when ``should_stop()`` turns true. ``pause(seconds)`` is how a following drain waits for a
+    store that refused a batch.
     """
     session = session or clients.session()  # the one seam: an unknown AWS_PROFILE is an AwsError
     region = region or messaging.region_of_queue_url(queue)
@@ -115,12 +130,29 @@ def drain(
                 continue
             break
         seen_before = {str(m.get("MessageId")) for m in batch} <= rejected_ids
-        _handle_batch(store, url, batch, verifier, result, rejected_ids, session, region)
+        try:
+            _handle_batch(store, url, batch, verifier, result, rejected_ids, session, region)
+        except StoreUnavailable as err:
+            if not follow:
+                raise
+            _wait_for_store(err, result, pause)
+            continue
         if progress is not None:
             progress(len(batch))
         if seen_before and not follow:
             break  # only junk we already rejected keeps coming back (short visibility timeout)
     return result
+
+
+def _wait_for_store(err: StoreUnavailable, result: DrainResult, pause: Callable[[float], object]) -> None:
+    """Log a refused batch (it stays on the queue) and wait before the next receive, longer each
+    time in a row the store refused (the count resets when a batch is stored)."""
+    result.store_refusals += 1
+    first, last = STORE_RETRY_SECONDS
+    wait = min(last, first * 2 ** min(result.refusals_in_a_row, 16))
+    result.refusals_in_a_row += 1
+    log.warning("capture store refused a batch (left on the queue); retrying in %.0f s: %s", wait, err)
+    pause(wait)
 
 
 def _handle_batch(
@@ -155,6 +187,7 @@ def _handle_batch(
     if not keep:
         return
     news = store.add_many([m for m, _ in keep])  # committed before anything is deleted
+    result.refusals_in_a_row = 0
     result.stored += sum(news)
     result.duplicates += len(news) - sum(news)
     failed = messaging.delete_batch(url, [r for _, r in keep], session=session, region=region)

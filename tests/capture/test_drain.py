@@ -14,7 +14,7 @@ from moto import mock_aws
 from sesops.capture.drain import drain
 from sesops.capture.store import CaptureStore
 from sesops.cli import main
-from sesops.errors import AwsError
+from sesops.errors import AwsError, StoreUnavailable
 from sesops.load.reader import read_events
 from sesops.sns.signing import SigningAuthority
 from sesops.sns.verify import SnsVerifier
@@ -230,3 +230,52 @@ def test_duplicate_keys_are_refused_not_stored_as_verified(
     assert reasons[0].startswith("duplicate key 'Message'")
     assert reasons[1].startswith("duplicate key 'Message.notificationType'")
     assert all(m.verified and "victim" not in m.body for m in store.iter_messages())
+
+
+class FlakyStore:
+    """A store that refuses its first ``refusals`` batches, as a restarting PostgreSQL would."""
+
+    def __init__(self, store: CaptureStore, refusals: int) -> None:
+        self.store, self.refusals = store, refusals
+
+    def add_many(self, messages: Any) -> list[bool]:
+        if self.refusals:
+            self.refusals -= 1
+            raise StoreUnavailable("capture store out of reach (test)")
+        return self.store.add_many(messages)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_a_following_drain_waits_out_a_store_that_refuses(
+    tmp_path: Path, authority: SigningAuthority, caplog: pytest.LogCaptureFixture
+) -> None:
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="feedback", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+    _send(sqs, url, _envelopes(authority, 3))
+    store = CaptureStore(tmp_path / "c.sqlite")
+    waits: list[float] = []
+    result = drain(
+        FlakyStore(store, refusals=3),  # type: ignore[arg-type]
+        url,
+        region=REGION,
+        follow=True,
+        wait_seconds=0,
+        should_stop=lambda: store.counts().messages == 3,
+        pause=waits.append,
+    )
+    assert waits == [1.0, 2.0, 4.0]  # doubling while the store refuses
+    assert (result.store_refusals, result.stored, result.deleted) == (3, 3, 3)
+    assert "left on the queue" in result.summary()
+    assert "capture store refused a batch" in caplog.text
+    assert sqs.receive_message(QueueUrl=url).get("Messages") is None  # all deleted, none lost
+
+
+def test_a_one_off_drain_stops_at_a_store_that_refuses(tmp_path: Path, authority: SigningAuthority) -> None:
+    sqs, url = _queue()
+    _send(sqs, url, _envelopes(authority, 2))
+    with pytest.raises(StoreUnavailable):
+        drain(FlakyStore(CaptureStore(tmp_path / "c.sqlite"), refusals=1), url, region=REGION, wait_seconds=0)  # type: ignore[arg-type]
+    _make_visible(sqs, url)
+    assert len(_remaining(sqs, url)) == 2  # nothing deleted
