@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sesops.cli import COMMANDS
+from sesops.cli.durations import duration
 from sesops.cli.storeargs import add_store_arguments, open_cli_store
 from sesops.errors import InputError
 
@@ -54,7 +55,6 @@ def register(subparsers: Any) -> None:
 
 MAX_AGE = "2h"  # past SNS's hour of HTTP retries: an older message is a replay
 CERT_FETCH_WAIT = 1.0  # seconds the one worker waits for a new certificate before answering 503
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _add_exposure_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +64,7 @@ def _add_exposure_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-age",
-        type=_duration,
+        type=duration,
         default=MAX_AGE,
         metavar="DURATION",
         help=(
@@ -74,7 +74,7 @@ def _add_exposure_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--read-timeout",
-        type=_duration,
+        type=duration,
         default=10.0,
         metavar="SECONDS",
         help="drop a request whose headers and body have not arrived within this (default 10; SNS waits 15)",
@@ -93,17 +93,6 @@ def _add_exposure_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="open connections held at once (default 1000; more wait in the listen queue)",
     )
-
-
-def _duration(text: str) -> float:
-    number, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
-    try:
-        value = float(number) * _UNITS[unit]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration (seconds, or 30m, 2h, 1d): {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

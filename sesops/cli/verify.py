@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sesops.cli import COMMANDS
+from sesops.cli.durations import duration
 from sesops.cli.limits import add_limit_arguments, limits_from
 from sesops.errors import InputError, RecordError, VerificationError
 from sesops.load.sources import WHOLE_SOURCE, Limits
@@ -44,19 +45,14 @@ def register(subparsers: Any) -> None:
         metavar="ARN",
         help="accept only these topics (repeat for several)",
     )
-    parser.add_argument("--max-age", type=_seconds, metavar="SECONDS", help="reject messages older than this")
+    parser.add_argument(
+        "--max-age",
+        type=duration,
+        metavar="DURATION",
+        help="reject messages older than this (seconds, or 30m, 2h, 1d)",
+    )
     add_limit_arguments(parser)
     parser.set_defaults(func=run)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
