@@ -7,7 +7,6 @@ import dataclasses
 import gzip
 import json
 import re
-from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import boto3
@@ -21,7 +20,7 @@ from sesops.aws.status import status
 from sesops.aws.teardown import teardown
 from sesops.errors import ProvisionError
 from sesops.events.shapes import EVENTBRIDGE_DETAIL_TYPES
-from sesops.sandbox.server import Sandbox, dummy_session, mocked
+from sesops.sandbox.server import Sandbox
 from tests.aws.channel_states import (
     ACCOUNT,
     BOTH,
@@ -32,19 +31,6 @@ from tests.aws.channel_states import (
     RULE_ARN,
     provisioned,
 )
-from tests.sandbox_helpers import dummy_credentials
-
-
-@pytest.fixture(autouse=True)
-def _dummy(monkeypatch: pytest.MonkeyPatch) -> None:
-    dummy_credentials(monkeypatch)
-
-
-@pytest.fixture
-def mock() -> Iterator[boto3.Session]:
-    with mocked():
-        yield dummy_session()
-
 
 # -- the pure plan ---------------------------------------------------------------------------
 

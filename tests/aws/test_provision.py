@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -16,24 +15,13 @@ from sesops.aws.readback import read_state
 from sesops.aws.state import IdentityState, QueueState, State, SubscriptionState, TopicState
 from sesops.aws.teardown import plan_teardown, teardown
 from sesops.errors import ProvisionError
-from sesops.sandbox.server import Sandbox, dummy_session, mocked
-from tests.sandbox_helpers import dummy_credentials, http_capture
+from sesops.sandbox.server import Sandbox
+from tests.sandbox_helpers import http_capture
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:ses-feedback"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:feedback"
-
-
-@pytest.fixture(autouse=True)
-def _dummy(monkeypatch: pytest.MonkeyPatch) -> None:
-    dummy_credentials(monkeypatch)
-
-
-@pytest.fixture
-def mock() -> Iterator[boto3.Session]:
-    with mocked():
-        yield dummy_session()
 
 
 # -- the pure plan ---------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 
@@ -14,19 +12,13 @@ from sesops.aws.provision import provision
 from sesops.aws.state import EventDestinationState, IdentityState, State, SubscriptionState, TopicState
 from sesops.aws.status import status
 from sesops.cli import main
-from sesops.sandbox.server import Sandbox, dummy_session, mocked
-from tests.sandbox_helpers import dummy_credentials
+from sesops.sandbox.server import Sandbox
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:ses-feedback"
 GOOD_POLICY = policies.dumps(policies.with_statement(None, policies.ses_publish_statement(TOPIC, ACCOUNT)))
 SQS_SUB = SubscriptionState(TOPIC, "sqs", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q", arn=f"{TOPIC}:1")
-
-
-@pytest.fixture(autouse=True)
-def _dummy(monkeypatch: pytest.MonkeyPatch) -> None:
-    dummy_credentials(monkeypatch)
 
 
 def wired(name: str = "example.com", **changes: object) -> IdentityState:
@@ -160,12 +152,6 @@ def test_every_problem_prints_with_its_fix() -> None:
 
 
 # -- against moto ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def mock() -> Iterator[boto3.Session]:
-    with mocked():
-        yield dummy_session()
 
 
 def test_status_of_a_provisioned_account_is_healthy(mock: boto3.Session) -> None:
