@@ -73,11 +73,13 @@ def classify_body(body: str, verifier: Verifier | None) -> tuple[bool, str | Non
     try:
         decoded = decode_json(body)
         parse_record(decoded)  # proves it is SES/SNS feedback (or an SNS control message)
-        duplicate = envelope_duplicate(body)
+        duplicate = envelope_duplicate(body, decoded)
     except RecordError as err:  # only this means a bad body; anything else is a bug and propagates
         return False, err.reason
     if duplicate is not None:  # readers disagree on which copy counts: store one reading only
-        return False, f"duplicate key {duplicate!r}; refused (JSON readers disagree on which value counts)"
+        where, path = duplicate
+        shown = path if where == "body" else f"Message.{path}"
+        return False, f"duplicate key {shown!r}; refused (JSON readers disagree on which value counts)"
     sns_type = decoded.get("Type") if isinstance(decoded, dict) else None  # any JSON value
     is_envelope = isinstance(sns_type, str) and (sns_type == "Notification" or sns_type in SNS_CONTROL_TYPES)
     if verifier is None or not is_envelope:

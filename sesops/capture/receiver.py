@@ -35,7 +35,7 @@ from sesops.errors import (
     UnsupportedSignatureVersion,
     VerificationError,
 )
-from sesops.events.strict import duplicate_key
+from sesops.events.strict import envelope_duplicate
 
 MAX_BODY = 1024 * 1024
 SNS_TYPES = frozenset({"Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"})
@@ -265,22 +265,16 @@ def _decode(body: bytes) -> dict[str, Any] | _Outcome:
     """The body as one JSON object read one way only: a key named twice (in the body or in the
     JSON of its ``Message``) is refused, as readers disagree on which value counts."""
     try:
-        duplicate = duplicate_key(body)
         message = orjson.loads(body)
+        duplicate = envelope_duplicate(body, message)
     except (RecordError, orjson.JSONDecodeError):
         return _Outcome(400, "body is not JSON (expected an SNS message)")
     if duplicate is not None:
-        return _Outcome(400, f"duplicate key {duplicate!r} in the body; refused (JSON readers disagree)")
+        where, path = duplicate
+        place = "the body" if where == "body" else "Message"
+        return _Outcome(400, f"duplicate key {path!r} in {place}; refused (JSON readers disagree)")
     if not isinstance(message, dict):
         return _Outcome(400, "body is not an SNS message (expected a JSON object)")
-    inner = message.get("Message")
-    if isinstance(inner, str) and inner.lstrip()[:1] in ("{", "["):
-        try:
-            duplicate = duplicate_key(inner)
-        except RecordError:
-            duplicate = None  # a Message that is not JSON is the loader's to judge, not the receiver's
-        if duplicate is not None:
-            return _Outcome(400, f"duplicate key {duplicate!r} in Message; refused (JSON readers disagree)")
     return message
 
 

@@ -62,23 +62,23 @@ def loads_strict(data: str | bytes | bytearray | memoryview) -> Any:
     return value
 
 
-def envelope_duplicate(data: str | bytes | bytearray | memoryview) -> str | None:
-    """The path of the first repeated key in ``data`` or in the JSON text of its ``Message``
-    (``"Message.bounce.bounceType"``), or None: what a capture path checks before it stores a body
-    as verified. Raises :class:`RecordError` when ``data`` is not JSON; a ``Message`` that is not
-    JSON is the parser's to judge."""
+def envelope_duplicate(data: str | bytes | bytearray | memoryview, value: Any) -> tuple[str, str] | None:
+    """Where a capture path finds a repeated key before it stores a body as verified:
+    ``("body", path)`` for one in ``data`` itself, ``("Message", path)`` for one in the JSON text of
+    its ``Message``, or None. ``value`` is ``data`` already decoded (the caller has it). Raises
+    :class:`RecordError` when ``data`` is not JSON; a ``Message`` that is not JSON is the parser's
+    to judge."""
     found = duplicate_key(data)
     if found is not None:
-        return found
-    inner = decode_json(data)
-    inner = inner.get("Message") if isinstance(inner, dict) else None
+        return "body", found
+    inner = value.get("Message") if isinstance(value, dict) else None
     if not isinstance(inner, str) or inner.lstrip()[:1] not in ("{", "["):
         return None
     try:
         found = duplicate_key(inner)
     except RecordError:
         return None
-    return None if found is None else f"Message.{found}"
+    return None if found is None else ("Message", found)
 
 
 def _text(data: str | bytes | bytearray | memoryview) -> str:
