@@ -57,25 +57,23 @@ def ses_publish_statement(topic_arn: str, account: str) -> Policy:
 
 def topic_send_statement(queue_arn: str, topic_arn: str) -> Policy:
     """Lets the topic (and only it) send to the queue."""
-    return {
-        "Sid": TOPIC_SEND_SID_PREFIX + arns.arn_name(topic_arn),
-        "Effect": "Allow",
-        "Principal": {"Service": "sns.amazonaws.com"},
-        "Action": "sqs:SendMessage",
-        "Resource": queue_arn,
-        "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-    }
+    return _send_statement(TOPIC_SEND_SID_PREFIX + arns.arn_name(topic_arn), "sns", queue_arn, topic_arn)
 
 
 def rule_send_statement(queue_arn: str, rule_arn: str) -> Policy:
     """Lets the EventBridge rule (and only it) send to the queue."""
+    return _send_statement(RULE_SEND_SID_PREFIX + arns.resource_name(rule_arn), "events", queue_arn, rule_arn)
+
+
+def _send_statement(sid: str, service: str, queue_arn: str, source_arn: str) -> Policy:
+    """Lets ``service`` send to the queue on behalf of ``source_arn`` alone."""
     return {
-        "Sid": RULE_SEND_SID_PREFIX + arns.resource_name(rule_arn),
+        "Sid": sid,
         "Effect": "Allow",
-        "Principal": {"Service": "events.amazonaws.com"},
+        "Principal": {"Service": f"{service}.amazonaws.com"},
         "Action": "sqs:SendMessage",
         "Resource": queue_arn,
-        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+        "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
     }
 
 
